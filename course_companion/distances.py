@@ -1,0 +1,134 @@
+"""How far apart the units of a layer are: pure NumPy.
+
+A unit's weights are its incoming kernel column followed by its bias (see
+``unit_weights``). Distances are computed from differences, never from the
+``|a|^2 + |b|^2 - 2ab`` shortcut, so identical units are at distance exactly 0:
+the claim the whole package is about.
+"""
+import numpy as np
+
+__all__ = ["METRICS", "unit_weights", "pairwise_distances", "tied_groups", "distinct_units"]
+
+METRICS = ("euclidean", "cosine")
+
+
+def unit_weights(layer):
+    """A Dense layer's units as rows: (units, fan_in + 1), incoming column then bias.
+
+    A layer built with ``use_bias=False`` gives (units, fan_in).
+
+    Examples:
+        >>> import keras
+        >>> layer = keras.layers.Dense(3)
+        >>> layer.build((None, 4))
+        >>> unit_weights(layer).shape
+        (3, 5)
+    """
+    kernel = getattr(layer, "kernel", None)
+    if kernel is None or len(kernel.shape) != 2:
+        raise TypeError(f"layer must be a built Dense layer; got {type(layer).__name__}")
+    rows = [np.asarray(kernel.numpy())]
+    if getattr(layer, "use_bias", False) and layer.bias is not None:
+        rows.append(np.asarray(layer.bias.numpy())[None, :])
+    return np.concatenate(rows, axis=0).T.astype(np.float32)
+
+
+def _as_units(unit_weights, arg="unit_weights", ndims=(2, 3)):
+    w = np.asarray(unit_weights)
+    if w.ndim not in ndims or not np.issubdtype(w.dtype, np.number):
+        shapes = " or ".join({2: "(units, d)", 3: "(records, units, d)"}[n] for n in ndims)
+        raise ValueError(f"{arg} must be a numeric array of shape {shapes}; got shape {w.shape}, dtype {w.dtype}")
+    return w
+
+
+def _one_record(w, metric):
+    w = w.astype(np.float64)
+    diff = w[:, None, :] - w[None, :, :]
+    if metric == "euclidean":
+        return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+    norms = np.linalg.norm(w, axis=1)
+    denom = norms[:, None] * norms[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = 1.0 - (w @ w.T) / denom
+    zero = norms == 0
+    # A zero vector has no direction: 0 from another zero vector, 1 from anything else.
+    d[zero[:, None] | zero[None, :]] = 1.0
+    d[zero[:, None] & zero[None, :]] = 0.0
+    d = np.clip(d, 0.0, 2.0)
+    d[~np.any(diff, axis=2)] = 0.0  # identical units: exactly 0, whatever the rounding
+    return d
+
+
+def pairwise_distances(unit_weights, metric="euclidean"):
+    """Distance between every pair of units, per record.
+
+    Examples:
+        >>> w = np.array([[0.0, 1.0], [0.0, 1.0], [3.0, 5.0]])
+        >>> pairwise_distances(w)
+        array([[0., 0., 5.],
+               [0., 0., 5.],
+               [5., 5., 0.]])
+
+    Args:
+        unit_weights: array (units, d) or (records, units, d).
+        metric: "euclidean" or "cosine" (1 - cosine similarity, in [0, 2]).
+            With cosine, two zero vectors are at 0 and a zero vector is at 1
+            from any other; identical units are always at exactly 0.
+
+    Returns:
+        float64 array (units, units) or (records, units, units).
+    """
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {list(METRICS)}; got {metric!r}")
+    w = _as_units(unit_weights)
+    if w.ndim == 2:
+        return _one_record(w, metric)
+    out = np.empty((w.shape[0], w.shape[1], w.shape[1]))
+    for r in range(w.shape[0]):  # one record at a time keeps memory at units^2 * d
+        out[r] = _one_record(w[r], metric)
+    return out
+
+
+def tied_groups(unit_weights, atol=0.0):
+    """Groups of identical units (each of two or more), by first index.
+
+    Units ``i`` and ``j`` are together when every weight differs by at most
+    ``atol`` between ``j`` and the group's first member ``i``. With the default
+    ``atol=0`` that is exact equality.
+
+    Examples:
+        >>> tied_groups(np.array([[1.0, 2.0], [5.0, 5.0], [1.0, 2.0]]))
+        [[0, 2]]
+
+    Args:
+        unit_weights: array (units, d).
+        atol: float >= 0.
+
+    Returns:
+        list of lists of unit indices.
+    """
+    return [g for g in _groups(unit_weights, atol) if len(g) > 1]
+
+
+def distinct_units(unit_weights, atol=0.0):
+    """How many different units there are (1 when all are identical).
+
+    Examples:
+        >>> distinct_units(np.array([[1.0, 2.0], [5.0, 5.0], [1.0, 2.0]]))
+        2
+    """
+    return len(_groups(unit_weights, atol))
+
+
+def _groups(unit_weights, atol):
+    w = _as_units(unit_weights, ndims=(2,))
+    if isinstance(atol, bool) or not isinstance(atol, (int, float, np.number)) or not atol >= 0:
+        raise ValueError(f"atol must be a number >= 0; got {atol!r}")
+    left = list(range(w.shape[0]))
+    groups = []
+    while left:
+        first = left[0]
+        same = [j for j in left if np.max(np.abs(w[j] - w[first]), initial=0.0) <= atol]
+        groups.append(same)
+        left = [j for j in left if j not in same]
+    return groups

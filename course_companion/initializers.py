@@ -1,0 +1,216 @@
+"""Keras initializers that set up (or break) the symmetry between units.
+
+``Constant`` makes every unit of a layer the same; ``Random`` draws seeded
+values (Glorot uniform by default, Keras's default for ``Dense``); ``Mirrored``
+draws like ``Random`` and then makes chosen groups of units (kernel columns)
+or of inputs (kernel rows) identical. All three are serializable, so a model
+built with them saves to ``.keras`` and loads back.
+"""
+import keras
+import numpy as np
+
+__all__ = ["Constant", "Random", "Mirrored", "DISTRIBUTIONS"]
+
+# The seeded Keras initializers a ``Random`` or ``Mirrored`` may draw from.
+DISTRIBUTIONS = {
+    "glorot_uniform": keras.initializers.GlorotUniform,
+    "glorot_normal": keras.initializers.GlorotNormal,
+    "he_uniform": keras.initializers.HeUniform,
+    "he_normal": keras.initializers.HeNormal,
+    "lecun_uniform": keras.initializers.LecunUniform,
+    "lecun_normal": keras.initializers.LecunNormal,
+    "random_uniform": keras.initializers.RandomUniform,
+    "random_normal": keras.initializers.RandomNormal,
+}
+
+
+def _check_seed(seed):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise TypeError(f"seed must be an int or None; got {seed!r}")
+    if seed is not None and seed < 0:
+        raise ValueError(f"seed must be a non-negative int; got {seed!r}")
+    return None if seed is None else int(seed)
+
+
+def _check_distribution(name, arg):
+    if name not in DISTRIBUTIONS:
+        raise ValueError(f"{arg} must be one of {sorted(DISTRIBUTIONS)}; got {name!r}")
+    return name
+
+
+def _draw(distribution, seed, shape, dtype):
+    """Seeded draws as a NumPy array (an int seed gives the same values every call)."""
+    init = DISTRIBUTIONS[distribution](seed=seed)
+    return keras.ops.convert_to_numpy(init(shape, dtype=dtype or "float32"))
+
+
+@keras.saving.register_keras_serializable(package="course_companion")
+class Constant(keras.initializers.Initializer):
+    """Every weight the same value, so every unit of the layer is the same.
+
+    With a constant kernel (and equal biases) all units of a layer compute the
+    same output and get the same gradient, so they stay identical however long
+    the model trains: the symmetry is never broken.
+
+    Examples:
+        >>> init = Constant(0.1)
+        >>> layer = keras.layers.Dense(3, kernel_initializer=init)
+
+    Args:
+        value: float, the value of every weight.
+    """
+
+    def __init__(self, value=0.0):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            raise TypeError(f"value must be a number; got {value!r}")
+        if not np.isfinite(value):
+            raise ValueError(f"value must be finite; got {value!r}")
+        self.value = float(value)
+
+    def __call__(self, shape, dtype=None):
+        return keras.ops.full(shape, self.value, dtype=dtype or "float32")
+
+    def get_config(self):
+        return {"value": self.value}
+
+
+@keras.saving.register_keras_serializable(package="course_companion")
+class Random(keras.initializers.Initializer):
+    """Seeded random weights: the start that breaks the symmetry.
+
+    By default the draws come from Glorot uniform, which is what the course's
+    ``Dense`` layers use when no initializer is given. An int seed gives the
+    same values on every call and after ``clone()``; ``seed=None`` picks one
+    seed when the initializer is made (as Keras does), so calls still agree.
+
+    Examples:
+        >>> init = Random(seed=0)
+        >>> a = init((3, 2))
+        >>> bool(np.array_equal(a, init.clone()((3, 2))))
+        True
+
+    Args:
+        seed: int or None.
+        distribution: str, one of ``DISTRIBUTIONS`` (default "glorot_uniform").
+    """
+
+    def __init__(self, seed=None, distribution="glorot_uniform"):
+        self.seed = _check_seed(seed)
+        self.distribution = _check_distribution(distribution, "distribution")
+        # Seeds are resolved in one place: None becomes one fixed draw per instance.
+        self._seed = self.seed if self.seed is not None else int(np.random.randint(2**31 - 1))
+
+    def __call__(self, shape, dtype=None):
+        return keras.ops.convert_to_tensor(
+            _draw(self.distribution, self._seed, shape, dtype), dtype=dtype or "float32"
+        )
+
+    def get_config(self):
+        return {"seed": self.seed, "distribution": self.distribution}
+
+
+def _check_groups(groups, arg):
+    """Groups: lists of >= 2 distinct non-negative ints, no index in two groups."""
+    if groups is None:
+        return None
+    if isinstance(groups, (str, bytes)) or not hasattr(groups, "__iter__"):
+        raise TypeError(f"{arg} must be a list of groups (lists of ints); got {groups!r}")
+    out = []
+    seen = {}
+    for g, group in enumerate(groups):
+        if isinstance(group, (str, bytes)) or not hasattr(group, "__iter__"):
+            raise TypeError(f"{arg}[{g}] must be a list of ints; got {group!r}")
+        group = list(group)
+        for i in group:
+            if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+                raise TypeError(f"{arg}[{g}] must hold ints; got {i!r} in {group!r}")
+            if i < 0:
+                raise ValueError(f"{arg}[{g}] must hold non-negative ints; got {i} in {group!r}")
+        group = [int(i) for i in group]
+        if len(group) < 2:
+            raise ValueError(f"{arg}[{g}] must name at least two units; got {group!r}")
+        if len(set(group)) != len(group):
+            raise ValueError(f"{arg}[{g}] must not repeat an index; got {group!r}")
+        for i in group:
+            if i in seen:
+                raise ValueError(
+                    f"{arg} must not overlap; index {i} is in groups {out[seen[i]]!r} and {group!r}"
+                )
+            seen[i] = len(out)
+        out.append(group)
+    return out
+
+
+@keras.saving.register_keras_serializable(package="course_companion")
+class Mirrored(keras.initializers.Initializer):
+    """Random weights with chosen groups of units (or inputs) made identical.
+
+    Draws from ``base`` like ``Random``, then for every group in ``units``
+    copies the first member's slice along the last axis onto the others (kernel
+    columns, i.e. a unit's incoming weights, or bias entries), and for every
+    group in ``inputs`` copies the first member's slice along axis 0 onto the
+    others (kernel rows, i.e. the weights leaving a unit of the layer before).
+    Tying units completely needs both: their columns in one layer and their
+    rows in the next. ``jitter > 0`` then adds seeded normal noise of that
+    standard deviation to every weight, for "almost tied" units.
+
+    Examples:
+        >>> init = Mirrored(units=[[0, 1]], seed=0)
+        >>> w = keras.ops.convert_to_numpy(init((4, 3)))
+        >>> bool(np.array_equal(w[:, 0], w[:, 1]))
+        True
+
+    Args:
+        units: list of groups (lists of >= 2 distinct ints) along the last axis,
+            or None.
+        inputs: list of groups along axis 0 (kernels only), or None.
+        base: str, one of ``DISTRIBUTIONS``, where the values come from.
+        seed: int or None; seeds the draws and the jitter.
+        jitter: float >= 0, standard deviation of the noise added after tying.
+    """
+
+    def __init__(self, units=None, inputs=None, base="glorot_uniform", seed=None, jitter=0.0):
+        self.units = _check_groups(units, "units")
+        self.inputs = _check_groups(inputs, "inputs")
+        self.base = _check_distribution(base, "base")
+        self.seed = _check_seed(seed)
+        if isinstance(jitter, bool) or not isinstance(jitter, (int, float, np.number)):
+            raise TypeError(f"jitter must be a number; got {jitter!r}")
+        if not (np.isfinite(jitter) and jitter >= 0):
+            raise ValueError(f"jitter must be a finite number >= 0; got {jitter!r}")
+        self.jitter = float(jitter)
+        self._seed = self.seed if self.seed is not None else int(np.random.randint(2**31 - 1))
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(int(s) for s in shape)
+        if len(shape) == 0:
+            raise ValueError(f"Mirrored needs a shape with at least one axis; got {shape}")
+        if self.inputs and len(shape) < 2:
+            raise ValueError(
+                f"inputs groups tie kernel rows and need a 2-D shape; got shape {shape}"
+            )
+        for arg, groups, axis in (("units", self.units, -1), ("inputs", self.inputs, 0)):
+            for group in groups or []:
+                if max(group) >= shape[axis]:
+                    raise ValueError(
+                        f"{arg} group {group} has index {max(group)}, outside shape {shape} "
+                        f"(axis {axis} has {shape[axis]} entries)"
+                    )
+        w = np.array(_draw(self.base, self._seed, shape, dtype))
+        for group in self.units or []:
+            w[..., group[1:]] = w[..., group[:1]]
+        for group in self.inputs or []:
+            w[group[1:]] = w[group[:1]]
+        if self.jitter > 0:
+            rng = np.random.default_rng(self._seed)
+            w = w + rng.normal(0.0, self.jitter, size=shape).astype(w.dtype)
+        return keras.ops.convert_to_tensor(w, dtype=dtype or "float32")
+
+    def get_config(self):
+        return {
+            "units": self.units,
+            "inputs": self.inputs,
+            "base": self.base,
+            "seed": self.seed,
+            "jitter": self.jitter,
+        }
