@@ -290,9 +290,9 @@ def tie_units(model, layer, groups):
     for group in groups:
         if max(group) >= n:
             raise ValueError(f"group {group} names unit {max(group)}, but {tied.name!r} has {n} units")
-    kernel = keras.ops.convert_to_numpy(tied.kernel).copy()
-    after = keras.ops.convert_to_numpy(following.kernel).copy()
-    bias = keras.ops.convert_to_numpy(tied.bias).copy() if tied.use_bias else None
+    kernel = tied.kernel.numpy().copy()
+    after = following.kernel.numpy().copy()
+    bias = tied.bias.numpy().copy() if tied.use_bias else None
     for group in groups:
         kernel[:, group[1:]] = kernel[:, group[:1]]
         after[group[1:]] = after[group[:1]]
