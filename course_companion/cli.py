@@ -9,13 +9,15 @@ import argparse
 import os
 import sys
 import traceback
+from pathlib import Path
 
 __all__ = ["main", "UsageError"]
 
 EXAMPLES = """examples:
   python -m course_companion compare
-  python -m course_companion compare --schemes constant random --epochs 5
-  python -m course_companion compare --data X.npy y.npy
+  python -m course_companion compare --schemes constant random --epochs 5 --out figures/
+  python -m course_companion compare --data X.npy y.npy --every 8 --format svg
+  python -m course_companion explain
 """
 
 
@@ -48,6 +50,25 @@ def _seed(text):
     return value
 
 
+def _every(text):
+    if text == "epoch":
+        return "epoch"
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected 'epoch' or a positive whole number of batches; got {text!r}") from None
+
+
+def _common(sub, epochs):
+    sub.add_argument("--epochs", type=_positive_int, default=epochs, help=f"epochs of training (default: {epochs})")
+    sub.add_argument("--seed", type=_seed, default=0, help="seed of the initializers and the shuffling (default: 0)")
+    sub.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                     help="where to train: auto takes a GPU if TensorFlow sees one (default: auto)")
+    sub.add_argument("--out", default="figures", metavar="DIR", help="folder for figures and files (default: figures/)")
+    sub.add_argument("--format", choices=("png", "svg"), default="png", help="figure format (default: png)")
+    sub.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
 def build_parser():
     from course_companion.models import SCHEMES
 
@@ -57,25 +78,35 @@ def build_parser():
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--verbose", action="store_true", help="show tracebacks and TensorFlow's logs")
+    parser.add_argument("--verbose", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     compare = sub.add_parser(
         "compare",
-        help="train schemes side by side on the digits and tabulate their units",
-        description="Train the course model under each scheme and print a table: accuracy, "
-        "distinct units, smallest and largest pairwise distance per layer, and the largest "
-        "difference inside a tied group.",
+        help="train schemes side by side on the digits: figures, recordings and a summary table",
+        description="Train the course model under each scheme with every unit recorded; write the "
+        "answer figure, distance curves, heatmaps, unit images, one .npz recording per scheme and "
+        "summary.md (accuracy, distinct units, smallest and largest pairwise distance per layer, "
+        "largest difference inside a tied group).",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     compare.add_argument("--schemes", nargs="+", choices=SCHEMES, default=["constant", "random", "mirrored"],
                          metavar="SCHEME", help=f"schemes to train, from {', '.join(SCHEMES)} (default: constant random mirrored)")
-    compare.add_argument("--epochs", type=_positive_int, default=20, help="epochs per scheme (default: 20)")
-    compare.add_argument("--seed", type=_seed, default=0, help="seed of the initializers and the shuffling (default: 0)")
+    compare.add_argument("--every", type=_every, default="epoch", help="record every epoch, or every N batches (default: epoch)")
     compare.add_argument("--data", nargs=2, metavar=("X.npy", "y.npy"),
                          help="your course files (digits 0 and 1 are kept); default: the bundled digits")
-    compare.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    _common(compare, epochs=20)
+    explain = sub.add_parser(
+        "explain",
+        help="the forum's two-neuron network: six weights and their gradients, tied and untied",
+        description="Train the two-neuron network (2 inputs, 2 sigmoid units, 1 sigmoid output, no bias) "
+        "on the coffee-roasting data with its units tied (w1 = w3, w2 = w4, w5 = w6) and untied; print "
+        "the six weights and their gradients at step 0 and after training, and save a figure.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(explain, epochs=20)
     return parser
 
 
@@ -91,20 +122,50 @@ def _load_data(args):
     return (X, y), f"{args.data[0]} ({X.shape[0]} x {X.shape[1]})"
 
 
-def cmd_compare(args):
-    from course_companion.compare import format_table, run_scheme, summary_row
-    from course_companion.distances import unit_weights
-    from course_companion.models import scheme_groups
+def _prepare(args):
+    """Check the output folder and choose the device; nothing is written yet."""
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {str(out)!r} exists and is not a folder")
+    from course_companion.devices import NoGPUError, choose_device, quiet_tensorflow
 
-    out = sys.stdout
+    quiet_tensorflow()
+    try:
+        device = choose_device(args.device)
+    except NoGPUError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"device: {device}")
+    return out
+
+
+def _write(out, written):
+    print(f"wrote {len(written)} files to {out}/:")
+    for path in written:
+        print(f"  {path}")
+
+
+def cmd_compare(args):
     (X, y), described = _load_data(args)
-    print(f"data: {described}; {args.epochs} epochs; seed {args.seed}", file=out)
-    rows = []
-    for scheme in args.schemes:
-        model, history = run_scheme(scheme, X, y, epochs=args.epochs, seed=args.seed)
-        layers = {name: unit_weights(model.get_layer(name)) for name in ("L1", "L2")}
-        rows.append(summary_row(scheme, layers, history.history["accuracy"][-1], scheme_groups(scheme)))
-    print(format_table(rows), file=out)
+    out = _prepare(args)
+    from course_companion.report import write_compare_outputs
+    from course_companion.compare import run_compare
+
+    print(f"data: {described}; {args.epochs} epochs; seed {args.seed}; recording every {args.every}")
+    recordings = run_compare(args.schemes, X, y, epochs=args.epochs, seed=args.seed, every=args.every, data=described)
+    out.mkdir(parents=True, exist_ok=True)
+    _write(out, write_compare_outputs(recordings, out, fmt=args.format))
+    return 0
+
+
+def cmd_explain(args):
+    out = _prepare(args)
+    from course_companion.explain import format_explain, run_explain
+    from course_companion.plots import plot_two_neuron_weights, save_figure
+
+    recordings = run_explain(epochs=args.epochs, seed=args.seed)
+    print(format_explain(recordings))
+    out.mkdir(parents=True, exist_ok=True)
+    _write(out, [save_figure(plot_two_neuron_weights(recordings), out / f"explain.{args.format}")])
     return 0
 
 
@@ -115,8 +176,12 @@ def main(argv=None):
     if not verbose:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter
     try:
+        if not verbose:
+            from course_companion.devices import quiet_tensorflow
+
+            quiet_tensorflow()  # before argparse: the scheme names come from a module that loads Keras
         args = build_parser().parse_args(argv)
-        return {"compare": cmd_compare}[args.command](args)
+        return {"compare": cmd_compare, "explain": cmd_explain}[args.command](args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,7 @@ import numpy as np
 
 from course_companion.distances import distinct_units, pairwise_distances
 
-__all__ = ["COLUMNS", "summary_row", "group_spread", "format_table"]
+__all__ = ["COLUMNS", "summary_row", "summary_from_recording", "group_spread", "format_table", "run_scheme", "run_compare"]
 
 COLUMNS = (
     ("scheme", "scheme"),
@@ -63,6 +63,14 @@ def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2"))
     return row
 
 
+def summary_from_recording(scheme, recording, groups=None):
+    """``summary_row`` from a ``Recording``: its last record and last accuracy."""
+    layers = {name: recording.units(name)[-1] for name in ("L1", "L2")}
+    accuracy = recording.log("accuracy")
+    accuracy = accuracy[~np.isnan(accuracy)]
+    return summary_row(scheme, layers, accuracy[-1] if accuracy.size else float("nan"), groups)
+
+
 def _cell(key, value):
     if value is None:
         return "-"
@@ -101,3 +109,33 @@ def run_scheme(scheme, X, y, epochs=20, seed=0, ties=None, batch_size=32, callba
     model = build_model(scheme, seed=seed, ties=ties, input_dim=X.shape[1])
     history = model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=list(callbacks))
     return model, history
+
+
+def run_compare(schemes, X, y, epochs=20, seed=0, every="epoch", data="", progress=True):
+    """Train each scheme with a ``UnitRecorder`` and return {scheme: Recording}.
+
+    Args:
+        schemes: scheme names (``models.SCHEMES``).
+        X, y: training data (checked with ``data.check_xy``).
+        epochs: int, epochs per scheme.
+        seed: int, initializers' and shuffling seed.
+        every: "epoch" or an int, how often the recorder records.
+        data: str, what the data is, stored in each recording's metadata.
+        progress: bool, print one progress line per scheme.
+    """
+    from course_companion.data import check_xy
+    from course_companion.models import SCHEMES
+    from course_companion.progress import ProgressLine
+    from course_companion.recorder import UnitRecorder
+
+    for scheme in schemes:
+        if scheme not in SCHEMES:
+            raise ValueError(f"schemes must be from {list(SCHEMES)}; got {scheme!r}")
+    X, y = check_xy(X, y)
+    recordings = {}
+    for scheme in schemes:
+        recorder = UnitRecorder(every=every, metadata={"scheme": scheme, "seed": seed, "data": data})
+        callbacks = [recorder] + ([ProgressLine(scheme)] if progress else [])
+        run_scheme(scheme, X, y, epochs=epochs, seed=seed, callbacks=callbacks)
+        recordings[scheme] = recorder.recording
+    return recordings

@@ -1,0 +1,354 @@
+"""Figures from Recordings: how far apart the units are, and what they look like.
+
+No training here: every function reads ``Recording`` objects. Functions that
+draw one panel take an optional ``ax`` (a new ``Figure`` is made otherwise);
+the others return a ``matplotlib.figure.Figure``. Figures are made without
+pyplot, so nothing piles up in pyplot's state; ``save_figure`` writes one to
+a temporary name and renames it into place.
+
+Distances are drawn on a log axis with a floor row labelled "exactly 0", since
+staying at exactly zero is the whole point and a log axis cannot show 0.
+"""
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+__all__ = [
+    "MAX_WIDTH",
+    "plot_distances",
+    "plot_distance_matrix",
+    "plot_unit_images",
+    "plot_history",
+    "plot_gradients",
+    "answer_figure",
+    "animate_distances",
+    "save_figure",
+    "add_footer",
+    "spread_over_records",
+    "plot_two_neuron_weights",
+]
+
+MAX_WIDTH = 7.2  # inches: a forum post's column
+
+
+def _check_recordings(recordings):
+    if not isinstance(recordings, dict) or not recordings:
+        raise TypeError(f"recordings must be a non-empty dict from label to Recording; got {type(recordings).__name__}")
+    return recordings
+
+
+def _new_ax(ax, size=(6.4, 3.6)):
+    if ax is not None:
+        return ax
+    return Figure(figsize=size, layout="constrained").add_subplot()
+
+
+def add_footer(fig, recordings):
+    """Write the device (and versions) small at the foot of ``fig``."""
+    metas = [r.metadata for r in (recordings.values() if isinstance(recordings, dict) else [recordings])]
+    devices = sorted({m.get("device", "?") for m in metas})
+    meta = metas[0]
+    text = f"device: {', '.join(devices)} · Keras {meta.get('keras', '?')} · TensorFlow {meta.get('tensorflow', '?')}"
+    fig.text(0.995, 0.002, text, ha="right", va="bottom", fontsize=6, color="0.4")
+
+
+def spread_over_records(distances):
+    """(records, units, units) -> smallest, median, largest off-diagonal distance per record."""
+    d = np.asarray(distances)
+    n = d.shape[-1]
+    if n < 2:
+        zeros = np.zeros(d.shape[0])
+        return zeros, zeros, zeros
+    off = d[:, ~np.eye(n, dtype=bool)]
+    return off.min(axis=1), np.median(off, axis=1), off.max(axis=1)
+
+
+def _floor(values):
+    positive = np.concatenate([v[v > 0] for v in values]) if values else np.array([])
+    return float(positive.min()) / 10 if positive.size else 1e-3
+
+
+def plot_distances(recordings, layer="L1", metric="euclidean", ax=None):
+    """Smallest, median and largest pairwise unit distance per record, per scheme.
+
+    Examples:
+        >>> ax = plot_distances({"constant": rec_c, "random": rec_r})  # doctest: +SKIP
+
+    Args:
+        recordings: dict from label (a scheme) to ``Recording``.
+        layer: the layer's name.
+        metric: "euclidean" or "cosine".
+        ax: a matplotlib Axes, or None for a new figure.
+
+    Returns:
+        the Axes: per label, a line at the median and a band from smallest to
+        largest; exact zeros sit on the "exactly 0" row.
+    """
+    ax = _new_ax(ax)
+    curves = {label: (rec.epochs, *spread_over_records(rec.distances(layer, metric)))
+              for label, rec in _check_recordings(recordings).items()}
+    floor = _floor([v for c in curves.values() for v in c[1:]])
+    for label, (epochs, lo, med, hi) in curves.items():
+        lo, med, hi = (np.where(v > 0, v, floor) for v in (lo, med, hi))
+        (line,) = ax.plot(epochs, med, label=label, lw=1.6)
+        ax.fill_between(epochs, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+        if np.all(hi == floor):  # every pair identical at every record
+            ax.plot(epochs, med, ls="none", marker="o", ms=3, color=line.get_color())
+    ax.set_yscale("log")
+    ax.axhline(floor, color="0.5", lw=0.8, ls=":")
+    ax.set_ylim(bottom=floor / 2)
+    ticks = [t for t in ax.get_yticks() if t > floor * 1.5]
+    ax.set_yticks([floor] + ticks, ["exactly 0"] + [f"{t:g}" for t in ticks])
+    ax.set_ylim(bottom=floor / 2)
+    ax.set_xlabel("epochs")
+    ax.set_ylabel(f"{metric} distance between units")
+    ax.set_title(f"How far apart the units of {layer} are (line: median, band: min to max)", fontsize=9)
+    ax.legend(fontsize=8, loc="center right")
+    return ax
+
+
+def _groups_from_distances(d):
+    n = len(d)
+    left, groups = list(range(n)), []
+    while left:
+        same = [j for j in left if d[left[0], j] == 0]
+        if len(same) > 1:
+            groups.append(same)
+        left = [j for j in left if j not in same]
+    return groups
+
+
+def plot_distance_matrix(recording, layer="L1", record=-1, ax=None, metric="euclidean", vmax=None, colorbar=True):
+    """The units x units distance heatmap at one record, tied groups outlined.
+
+    Args:
+        recording: a ``Recording``.
+        layer: the layer's name.
+        record: which record (default the last).
+        ax: a matplotlib Axes, or None for a new figure.
+        metric: "euclidean" or "cosine".
+        vmax: top of the colour scale (share it between panels), or None.
+        colorbar: bool, draw a colour bar.
+
+    Returns:
+        the Axes. Cells of units at distance exactly 0 from each other (a tied
+        group) are outlined in black.
+    """
+    d = recording.distances(layer, metric)
+    if not -len(d) <= record < len(d):
+        raise ValueError(f"record must index one of the {len(d)} records; got {record}")
+    d = d[record]
+    ax = _new_ax(ax, size=(4.0, 3.6))
+    top = vmax if vmax is not None else float(d.max())
+    image = ax.imshow(d, cmap="viridis", vmin=0, vmax=top if top > 0 else 1.0)
+    for group in _groups_from_distances(d):
+        for i in group:
+            for j in group:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="black", lw=0.8))
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, shrink=0.8, label=f"{metric} distance")
+    step = recording.steps[record]
+    ax.set_title(f"{layer} at step {step} (epoch {recording.epochs[record]:g})", fontsize=9)
+    ax.set_xlabel("unit")
+    ax.set_ylabel("unit")
+    return ax
+
+
+def plot_unit_images(recording, layer="L1", record=-1, image_shape=(20, 20), order="F", fig=None, title=None):
+    """Each unit's incoming weights drawn as the image it responds to.
+
+    The course unrolls its 20x20 images column-major, so ``order="F"`` puts
+    each weight back on its pixel. One small panel per unit, one colour scale
+    for all (red positive, blue negative): under ``constant`` all panels look
+    the same; under ``random`` they differ.
+
+    Returns:
+        the Figure (or the given ``fig``, a Figure or SubFigure).
+    """
+    units = recording.units(layer)
+    if not -len(units) <= record < len(units):
+        raise ValueError(f"record must index one of the {len(units)} records; got {record}")
+    pixels = int(np.prod(image_shape))
+    w = units[record][:, :pixels]
+    if units.shape[2] < pixels:
+        raise ValueError(f"image_shape {tuple(image_shape)} needs {pixels} inputs; {layer} units have {units.shape[2]}")
+    n = len(w)
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    fig = fig if fig is not None else Figure(figsize=(min(MAX_WIDTH, 0.9 * cols + 0.4), 0.9 * rows + 0.5), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False)
+    limit = float(np.abs(w).max()) or 1.0
+    for k, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if k < n:
+            ax.imshow(w[k].reshape(image_shape, order=order), cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set_title(str(k), fontsize=6, pad=1)
+    fig.suptitle(title or f"{layer} units' incoming weights at step {recording.steps[record]}", fontsize=9)
+    return fig
+
+
+def plot_history(recordings, fig=None):
+    """Loss and accuracy per epoch, per scheme (from the recorded epoch logs).
+
+    Returns:
+        the Figure, with two panels.
+    """
+    fig = fig if fig is not None else Figure(figsize=(MAX_WIDTH, 2.8), layout="constrained")
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    for label, rec in _check_recordings(recordings).items():
+        has = ~np.isnan(rec.log("loss"))
+        ax_loss.plot(rec.epochs[has], rec.log("loss")[has], label=label)
+        ax_acc.plot(rec.epochs[has], rec.log("accuracy")[has], label=label)
+    ax_loss.set(xlabel="epochs", ylabel="training loss (binary cross-entropy)", title="Loss")
+    ax_acc.set(xlabel="epochs", ylabel="training accuracy", title="Accuracy", ylim=(0, 1.02))
+    ax_acc.legend(fontsize=8)
+    return fig
+
+
+def plot_gradients(recording, layer="L1", record=0, ax=None):
+    """Each unit's gradient norm at one record: tied units have equal bars.
+
+    Returns:
+        the Axes.
+    """
+    g = recording.gradients(layer)[record]
+    norms = np.linalg.norm(g.astype(np.float64), axis=1)
+    ax = _new_ax(ax)
+    ax.bar(np.arange(len(norms)), norms, color="tab:purple")
+    ax.set_xlabel("unit")
+    ax.set_ylabel("gradient norm (loss per weight)")
+    ax.set_title(f"{layer}: each unit's gradient on the probe batch, step {recording.steps[record]}", fontsize=9)
+    return ax
+
+
+def _finding(recordings, layer):
+    parts = []
+    for label, rec in recordings.items():
+        d = rec.distances(layer)[-1]
+        parts.append(f"{label}: {len(d) - sum(len(g) - 1 for g in _groups_from_distances(d))}")
+    n = len(recordings[next(iter(recordings))].distances(layer)[-1])
+    return (f"Units that start equal stay equal; random starts make them differ.\n"
+            f"Distinct units of {layer} ({n}) after training - " + ", ".join(parts))
+
+
+def answer_figure(recordings, layer="L1"):
+    """One figure for a forum post: distances over training, units at the end, accuracy.
+
+    At most 7.2 inches wide; the title states the finding in plain words,
+    with the count of distinct units per scheme read off the recordings.
+
+    Returns:
+        the Figure.
+    """
+    recordings = _check_recordings(recordings)
+    k = len(recordings)
+    fig = Figure(figsize=(MAX_WIDTH, 6.4), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.1, 1])
+    ax_d, ax_a = top.subplots(1, 2, width_ratios=[1.7, 1])
+    plot_distances(recordings, layer=layer, ax=ax_d)
+    ax_d.set_title(f"Distance between {layer} units", fontsize=9)
+    for label, rec in recordings.items():
+        acc = rec.log("accuracy")
+        has = ~np.isnan(acc)
+        ax_a.plot(rec.epochs[has], acc[has], label=label)
+    ax_a.set(xlabel="epochs", ylabel="training accuracy", ylim=(0, 1.02))
+    ax_a.set_title("Accuracy", fontsize=9)
+    for sub, (label, rec) in zip(np.atleast_1d(bottom.subfigures(1, k)), recordings.items()):
+        if rec.keep == "weights":
+            plot_unit_images(rec, layer=layer, fig=sub, title=f"{label}: {layer} units at the end")
+    fig.suptitle(_finding(recordings, layer), fontsize=10)
+    add_footer(fig, recordings)
+    return fig
+
+
+def save_figure(fig, path, dpi=150):
+    """Save ``fig`` at ``path`` (format from the suffix) via a temporary name."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def animate_distances(recordings, path, layer="L1", fps=4):
+    """An animated GIF of each scheme's distance heatmap over training.
+
+    Written with matplotlib's Pillow writer to a temporary name, then renamed.
+
+    Returns:
+        the path.
+    """
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    recordings = _check_recordings(recordings)
+    mats = {label: rec.distances(layer) for label, rec in recordings.items()}
+    frames = min(len(m) for m in mats.values())
+    vmax = max(float(m.max()) for m in mats.values()) or 1.0
+    fig = Figure(figsize=(min(MAX_WIDTH, 2.4 * len(mats)), 2.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(mats)))
+    images = []
+    for ax, (label, m) in zip(axes, mats.items()):
+        images.append(ax.imshow(m[0], cmap="viridis", vmin=0, vmax=vmax))
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("unit")
+    axes[0].set_ylabel("unit")
+    first = next(iter(recordings.values()))
+    suptitle = fig.suptitle("")
+
+    def draw(r):
+        for image, m in zip(images, mats.values()):
+            image.set_data(m[r])
+        suptitle.set_text(f"{layer} unit distances, epoch {first.epochs[r]:g}")
+        return images
+
+    anim = FuncAnimation(fig, draw, frames=frames)
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".gif")
+    os.close(fd)
+    try:
+        anim.save(tmp, writer=PillowWriter(fps=fps))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def plot_two_neuron_weights(recordings):
+    """The forum network's six weights over training, one panel per setup.
+
+    With the units tied, w1 and w3 (and w2 and w4, w5 and w6) draw one line;
+    untied, they split.
+
+    Returns:
+        the Figure.
+    """
+    from course_companion.explain import WEIGHT_NAMES
+
+    recordings = _check_recordings(recordings)
+    fig = Figure(figsize=(MAX_WIDTH, 3.0), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(recordings), sharey=True))
+    # Same colour for the pairs that tying makes equal; solid unit 1, dashed unit 2.
+    styles = ["-", "-", "--", "--", "-", "--"]
+    colors = ["tab:blue", "tab:orange", "tab:blue", "tab:orange", "tab:green", "tab:green"]
+    for ax, (label, rec) in zip(axes, recordings.items()):
+        h, o = rec.units("hidden"), rec.units("out")
+        series = [h[:, 0, 0], h[:, 0, 1], h[:, 1, 0], h[:, 1, 1], o[:, 0, 0], o[:, 0, 1]]
+        for name, s, ls, color in zip(WEIGHT_NAMES, series, styles, colors):
+            ax.plot(rec.epochs, s, ls=ls, color=color, label=name, lw=1.5)
+        ax.set_title(f"{label}", fontsize=9)
+        ax.set_xlabel("epochs")
+    axes[0].set_ylabel("weight value")
+    axes[-1].legend(fontsize=7, ncols=3)
+    fig.suptitle("Two-neuron network: tied units keep equal weights (w1 = w3, w2 = w4, w5 = w6)", fontsize=9)
+    add_footer(fig, recordings)
+    return fig
