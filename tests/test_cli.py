@@ -1,22 +1,71 @@
 import subprocess
 import sys
 
+import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
 from course_companion.cli import main
+from course_companion.compare import format_table, summary_from_recording
+from course_companion.models import scheme_groups
+from course_companion.recorder import Recording
+from course_companion.report import compare_file_names
+
+SIZES = {"answer": (960, 1080), "distances_L1": (540, 1080), "heatmaps_L1": (435, 1080)}
 
 
-def test_compare_prints_the_table(capsys):
-    assert main(["compare", "--schemes", "constant", "mirrored", "--epochs", "2"]) == 0
+@pytest.fixture(scope="module")
+def compare_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "figs"
+    code = main(["compare", "--schemes", "constant", "random", "mirrored", "--epochs", "2", "--out", str(out), "--device", "cpu"])
+    return code, out
+
+
+def test_compare_writes_every_promised_file(compare_run):
+    code, out = compare_run
+    assert code == 0
+    names = compare_file_names(["constant", "random", "mirrored"])
+    assert sorted(p.name for p in out.iterdir()) == sorted(names)  # and nothing else (no temporary files)
+    for name in names:
+        if name.endswith(".png"):
+            image = mpimg.imread(out / name)
+            assert image.ndim == 3 and image.shape[1] <= 1080
+            if name[:-4] in SIZES:
+                assert image.shape[:2] == SIZES[name[:-4]]
+
+
+def test_summary_numbers_come_from_the_saved_recordings(compare_run):
+    _, out = compare_run
+    rows = []
+    for scheme in ("constant", "random", "mirrored"):
+        rec = Recording.load(out / f"{scheme}.npz")
+        assert rec.metadata["scheme"] == scheme and rec.metadata["device"] == "CPU"
+        assert len(rec) == 3  # records at step 0 and after each of the 2 epochs
+        rows.append(summary_from_recording(scheme, rec, scheme_groups(scheme)))
+    summary = (out / "summary.md").read_text()
+    assert format_table(rows, markdown=True) in summary
+    constant = [l for l in summary.splitlines() if l.startswith("| constant")][0]
+    assert constant.split(" | ")[2:4] == ["1", "1"]
+
+
+def test_compare_prints_progress_and_paths(tmp_path, capsys):
+    assert main(["compare", "--schemes", "random", "--epochs", "1", "--out", str(tmp_path / "o"), "--every", "8", "--format", "svg"]) == 0
     out = capsys.readouterr().out
-    lines = out.strip().splitlines()
-    assert lines[0].startswith("data: bundled digits01 (1000 x 400); 2 epochs; seed 0")
-    assert lines[1].startswith("scheme")
-    constant = lines[2].split()
-    assert constant[0] == "constant" and constant[2:4] == ["1", "1"]  # one distinct unit per layer
-    mirrored = lines[3].split()
-    assert mirrored[0] == "mirrored" and mirrored[2:4] == ["22", "14"] and mirrored[-1] == "0"
+    assert "random: epoch 1/1, loss " in out and "done in" in out
+    assert f"{tmp_path / 'o'}/answer.svg" in out
+    assert (tmp_path / "o" / "answer.svg").read_text().lstrip().startswith("<?xml")
+    rec = Recording.load(tmp_path / "o" / "random.npz")
+    np.testing.assert_array_equal(rec.steps, [0, 8, 16, 24, 32])
+
+
+def test_explain_prints_the_six_weights(tmp_path, capsys):
+    assert main(["explain", "--epochs", "2", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    rows = {l.split()[0]: l.split() for l in out.splitlines() if l[:2] in {"w1", "w2", "w3", "w4", "w5", "w6"}}
+    assert rows["w1"][1] == rows["w3"][1] and rows["w1"][2] == rows["w3"][2]  # tied: weights and gradients
+    assert rows["w5"][1] == rows["w6"][1]
+    assert rows["w1"][6] != rows["w3"][6]  # untied at step 0: different gradients
+    assert mpimg.imread(tmp_path / "explain.png").shape[1] == 1080
 
 
 @pytest.mark.parametrize(
@@ -24,31 +73,62 @@ def test_compare_prints_the_table(capsys):
     [
         (["compare", "--epochs", "0"], "--epochs: expected a positive whole number; got '0'"),
         (["compare", "--schemes", "zeros"], "--schemes: invalid choice: 'zeros'"),
+        (["compare", "--every", "often"], "--every: expected 'epoch' or a positive whole number of batches; got 'often'"),
+        (["compare", "--format", "jpg"], "--format: invalid choice: 'jpg'"),
+        (["explain", "--seed", "-3"], "--seed: expected a whole number >= 0; got '-3'"),
         (["nothing"], "invalid choice: 'nothing'"),
         ([], "the following arguments are required: COMMAND"),
     ],
 )
-def test_bad_arguments_exit_2_with_one_line(capsys, argv, match):
-    assert main(argv) == 2
+def test_bad_arguments_exit_2_with_one_line(tmp_path, capsys, argv, match):
+    out = tmp_path / "out"
+    assert main(argv + (["--out", str(out)] if argv[:1] in (["compare"], ["explain"]) else [])) == 2
     captured = capsys.readouterr()
     err = captured.err.strip().splitlines()
     assert len(err) == 1 and match in err[0]
     assert captured.out == ""
+    assert not out.exists()
 
 
-def test_bad_data_exits_2_with_one_line(tmp_path, capsys):
+def test_bad_data_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys):
     np.save(tmp_path / "X.npy", np.zeros((5, 399)))
     np.save(tmp_path / "y.npy", np.zeros(5))
-    assert main(["compare", "--data", str(tmp_path / "X.npy"), str(tmp_path / "y.npy"), "--epochs", "1"]) == 2
+    out = tmp_path / "out"
+    argv = ["compare", "--data", str(tmp_path / "X.npy"), str(tmp_path / "y.npy"), "--epochs", "1", "--out", str(out)]
+    assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "must have 400 features (20x20 images); got 399" in err[0]
+    assert not out.exists()
 
 
-def test_module_entry_point_runs_without_traceback(tmp_path):
+def test_out_that_is_a_file(tmp_path, capsys):
+    (tmp_path / "taken").write_text("x")
+    assert main(["compare", "--out", str(tmp_path / "taken")]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+
+
+def test_gpu_without_gpu_is_one_line(tmp_path, capsys):
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("this machine has a GPU")
+    assert main(["compare", "--device", "gpu", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and 'TensorFlow sees no GPU; install the GPU build with pip install "tensorflow[and-cuda]"' in err[0]
+
+
+def test_module_entry_point_has_no_traceback_and_no_tensorflow_noise(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "course_companion", "compare", "--data", str(tmp_path / "none.npy"), "y.npy"],
         capture_output=True, text=True, cwd=tmp_path, timeout=120,
     )
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines()[-1].startswith("error: x_path: no such file")
-    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [f"error: x_path: no such file: {str(tmp_path / 'none.npy')!r}"]
+    assert not (tmp_path / "figures").exists()
+
+
+def test_help_has_examples(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["compare", "--help"])
+    assert exit_.value.code == 0
+    assert "examples:" in capsys.readouterr().out

@@ -1,0 +1,68 @@
+"""The Setup cell of every lab script: options, seed, device, output folder.
+
+Lab scripts run as scripts (``python lab_scripts/01_constant_vs_random.py
+--quick``) and as notebooks; under a Jupyter kernel ``sys.argv`` holds the
+kernel's own arguments (``-f kernel.json``), so unknown arguments are ignored.
+``COURSE_COMPANION_QUICK=1`` in the environment also selects the quick mode.
+"""
+import argparse
+import os
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+__all__ = ["lab_setup", "show", "in_notebook"]
+
+
+def in_notebook():
+    """True inside a Jupyter kernel."""
+    return "ipykernel" in sys.modules
+
+
+def lab_setup(name, epochs=20, quick_epochs=2, seed=0, argv=None):
+    """Parse the lab's options, seed everything, choose the device, make the output folder.
+
+    Options: ``--quick`` (a few epochs, for tests), ``--epochs N``, ``--seed N``,
+    ``--device auto|cpu|gpu``, ``--out DIR`` (default ``lab_output/NAME``).
+
+    Returns:
+        a namespace with ``epochs``, ``seed``, ``quick``, ``device`` (what
+        TensorFlow uses) and ``out`` (a Path that exists).
+    """
+    parser = argparse.ArgumentParser(prog=name, allow_abbrev=False, add_help=not in_notebook())
+    parser.add_argument("--quick", action="store_true", help=f"{quick_epochs} epochs, for a fast check")
+    parser.add_argument("--epochs", type=int, default=None, help=f"epochs of training (default {epochs})")
+    parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    parser.add_argument("--out", default=str(Path("lab_output") / name), help="the folder this lab writes into")
+    args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)  # a kernel's -f is ignored
+    quick = args.quick or os.environ.get("COURSE_COMPANION_QUICK") == "1"
+    if args.epochs is not None and args.epochs < 1:
+        parser.error(f"--epochs must be >= 1; got {args.epochs}")
+
+    from course_companion.devices import choose_device, quiet_tensorflow
+
+    quiet_tensorflow()
+    import keras
+
+    device = choose_device(args.device)
+    keras.utils.set_random_seed(args.seed)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    settings = SimpleNamespace(
+        epochs=args.epochs or (quick_epochs if quick else epochs), seed=args.seed, quick=quick, device=device, out=out
+    )
+    print(f"{name}: {settings.epochs} epochs, seed {settings.seed}, device {device}, writing into {out}/")
+    return settings
+
+
+def show(fig, path):
+    """Save ``fig`` at ``path`` (a .png); in a notebook, also display it."""
+    from course_companion.plots import save_figure
+
+    save_figure(fig, path)
+    if in_notebook():
+        from IPython.display import Image, display
+
+        display(Image(filename=str(path)))  # a pyplot-free Figure has no inline display of its own
+    print(f"saved {path}")

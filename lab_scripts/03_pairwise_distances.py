@@ -1,0 +1,84 @@
+"""Lab 3: how the distance curves and heatmaps are computed, and how to read them.
+
+A recording holds, for every record, each unit's weights: its incoming
+weights followed by its bias. You will compute the distance between two units
+by hand, check it against ``pairwise_distances``, see the full units x units
+matrix for one record, and then the summary that the curves draw per record:
+smallest, median and largest distance between two different units.
+"""
+# %% [markdown]
+# ## Setup
+
+# %%
+from course_companion.labs import lab_setup, show
+
+lab = lab_setup("03")
+
+import numpy as np  # noqa: E402
+
+from course_companion.compare import run_compare  # noqa: E402
+from course_companion.data import load_digits01  # noqa: E402
+from course_companion.distances import pairwise_distances  # noqa: E402
+from course_companion.plots import plot_distance_matrix, plot_distances, spread_over_records  # noqa: E402
+
+X, y = load_digits01()
+recordings = run_compare(["random", "mirrored"], X, y, epochs=lab.epochs, seed=lab.seed)
+rec = recordings["random"]
+print("records:", len(rec), "steps:", rec.steps.tolist())
+
+# %% [markdown]
+# ## One distance by hand
+# Units 0 and 1 of L1 at the last record: the square root of the sum of the
+# squared differences of their 401 weights.
+
+# %%
+w = rec.units("L1")[-1]  # (25 units, 400 weights + 1 bias)
+by_hand = np.sqrt(np.sum((w[0].astype(np.float64) - w[1]) ** 2))
+matrix = pairwise_distances(w)
+print(f"by hand {by_hand:.6f}, pairwise_distances {matrix[0, 1]:.6f}")
+
+# %% [markdown]
+# ## The matrix for one record, per layer
+# Row i, column j: the distance between units i and j. The diagonal is 0 (a
+# unit against itself).
+
+# %%
+from matplotlib.figure import Figure  # noqa: E402
+
+fig = Figure(figsize=(7.2, 5.6), layout="constrained")
+axes = fig.subplots(2, 2)
+for row, layer in zip(axes, ("L1", "L2")):
+    plot_distance_matrix(rec, layer=layer, record=0, ax=row[0])
+    plot_distance_matrix(rec, layer=layer, record=-1, ax=row[1])
+show(fig, lab.out / "matrices_random.png")
+
+# %% [markdown]
+# ## From matrices to curves
+# Each curve point summarizes one matrix: the off-diagonal entries' minimum,
+# median and maximum. For `mirrored` the minimum is exactly 0 at every record:
+# the tied units.
+
+# %%
+for scheme, r in recordings.items():
+    lo, med, hi = spread_over_records(r.distances("L1"))
+    print(f"{scheme:9} L1 min {lo[0]:.3g} -> {lo[-1]:.3g}, median {med[0]:.3g} -> {med[-1]:.3g}, max {hi[0]:.3g} -> {hi[-1]:.3g}")
+
+fig = Figure(figsize=(7.2, 5.6), layout="constrained")
+for ax, layer in zip(fig.subplots(2, 1), ("L1", "L2")):
+    plot_distances(recordings, layer=layer, ax=ax)
+show(fig, lab.out / "distances.png")
+
+# %% [markdown]
+# ## Cosine distance
+# Cosine distance ignores how long the weight vectors are and compares only
+# their directions: 0 for the same direction, 1 for perpendicular.
+
+# %%
+cos = rec.distances("L1", metric="cosine")[-1]
+print(f"random, L1 at the end: cosine distance between units 0 and 1 = {cos[0, 1]:.4f}")
+
+# %% [markdown]
+# ## What this lab used
+# `course_companion.compare.run_compare`, `Recording.units`, `Recording.distances`,
+# `course_companion.distances.pairwise_distances`, `course_companion.plots.plot_distance_matrix`,
+# `plot_distances`, `spread_over_records`.

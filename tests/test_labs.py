@@ -1,0 +1,45 @@
+"""Each lab runs top to bottom as a script and, converted by jupytext, as a notebook."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LABS = sorted((Path(__file__).resolve().parent.parent / "lab_scripts").glob("[0-9][0-9]_*.py"))
+EXPECTED = {
+    "01": ["distances_L1.png", "units_constant.png", "units_random.png"],
+    "02": ["heatmaps_L1.png"],
+    "03": ["distances.png", "matrices_random.png"],
+    "04": ["two_neurons.png"],
+    "05": ["tiny_differences.png"],
+}
+
+
+def test_five_labs():
+    assert [p.name[:2] for p in LABS] == ["01", "02", "03", "04", "05"]
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda p: p.stem)
+def test_lab_runs_as_a_script(lab, tmp_path):
+    proc = subprocess.run([sys.executable, str(lab), "--quick"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    number = lab.name[:2]
+    out = tmp_path / "lab_output" / number
+    assert sorted(p.name for p in out.iterdir()) == EXPECTED[number]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lab_output"]  # nothing else written
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda p: p.stem)
+def test_lab_runs_as_a_notebook(lab, tmp_path, monkeypatch):
+    jupytext = pytest.importorskip("jupytext")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("COURSE_COMPANION_QUICK", "1")
+    notebook = jupytext.read(lab)
+    assert sum(c.cell_type == "markdown" for c in notebook.cells) >= 3
+    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    number = lab.name[:2]
+    assert sorted(p.name for p in (tmp_path / "lab_output" / number).iterdir()) == EXPECTED[number]
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for o in outputs)
