@@ -139,7 +139,7 @@ def _prepare(args):
 
 
 def _write(out, written):
-    print(f"wrote {len(written)} files to {out}/:")
+    print(f"wrote {len(written)} file{'' if len(written) == 1 else 's'} to {out}/:")
     for path in written:
         print(f"  {path}")
 

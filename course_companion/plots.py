@@ -9,13 +9,13 @@ a temporary name and renames it into place.
 Distances are drawn on a log axis with a floor row labelled "exactly 0", since
 staying at exactly zero is the whole point and a log axis cannot show 0.
 """
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+
+from course_companion.files import atomic_path
 
 __all__ = [
     "MAX_WIDTH",
@@ -53,7 +53,8 @@ def add_footer(fig, recordings):
     devices = sorted({m.get("device", "?") for m in metas})
     meta = metas[0]
     text = f"device: {', '.join(devices)} · Keras {meta.get('keras', '?')} · TensorFlow {meta.get('tensorflow', '?')}"
-    fig.text(0.995, 0.002, text, ha="right", va="bottom", fontsize=6, color="0.4")
+    # supxlabel takes part in the constrained layout, so the footer never covers an axis label.
+    fig.supxlabel(text, x=0.995, ha="right", fontsize=6, color="0.4")
 
 
 def spread_over_records(distances):
@@ -268,14 +269,8 @@ def answer_figure(recordings, layer="L1"):
 def save_figure(fig, path, dpi=150):
     """Save ``fig`` at ``path`` (format from the suffix) via a temporary name."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 
@@ -312,14 +307,8 @@ def animate_distances(recordings, path, layer="L1", fps=4):
 
     anim = FuncAnimation(fig, draw, frames=frames)
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".gif")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         anim.save(tmp, writer=PillowWriter(fps=fps))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 
@@ -345,7 +334,8 @@ def plot_two_neuron_weights(recordings):
         series = [h[:, 0, 0], h[:, 0, 1], h[:, 1, 0], h[:, 1, 1], o[:, 0, 0], o[:, 0, 1]]
         for name, s, ls, color in zip(WEIGHT_NAMES, series, styles, colors):
             ax.plot(rec.epochs, s, ls=ls, color=color, label=name, lw=1.5)
-        ax.set_title(f"{label}", fontsize=9)
+        same = all(np.array_equal(a, b) for a, b in ((series[0], series[2]), (series[1], series[3]), (series[4], series[5])))
+        ax.set_title(f"{label}" + (" (each dashed line lies under its solid twin)" if same else ""), fontsize=9)
         ax.set_xlabel("epochs")
     axes[0].set_ylabel("weight value")
     axes[-1].legend(fontsize=7, ncols=3)

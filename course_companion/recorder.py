@@ -7,9 +7,7 @@ record 0 is the state before the first batch (step 0).
 """
 import datetime
 import json
-import os
 import re
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from course_companion.files import atomic_path
 from course_companion.distances import METRICS, pairwise_distances, unit_weights
 
 __all__ = ["UnitRecorder", "Recording", "FORMAT_VERSION", "parse_bytes", "estimate_bytes"]
@@ -153,8 +152,6 @@ class Recording:
             the path, as a ``Path``.
         """
         path = Path(path)
-        if not path.parent.is_dir():
-            raise FileNotFoundError(f"path: folder {str(path.parent)!r} does not exist")
         arrays = {
             "format_version": np.array(FORMAT_VERSION),
             "kind": np.array("course_companion.Recording"),
@@ -177,15 +174,8 @@ class Recording:
                     arrays[f"distances_{metric}_{i}"] = self.distances(name, metric)
             if self.has_gradients:
                 arrays[f"gradients_{i}"] = self.gradients(name)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez_compressed(f, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
+            np.savez_compressed(f, **arrays)  # a file object: numpy adds no ".npz" to the name
         return path
 
     @classmethod

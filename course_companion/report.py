@@ -3,11 +3,10 @@
 Every file is written to a temporary name and renamed into place, so a run
 that stops half-way never leaves a half-written file under a promised name.
 """
-import os
-import tempfile
 from pathlib import Path
 
 from course_companion.compare import format_table, summary_from_recording
+from course_companion.files import atomic_path
 from course_companion.models import scheme_groups
 
 __all__ = ["summary_markdown", "write_text", "write_compare_outputs", "compare_file_names"]
@@ -56,16 +55,9 @@ def _epochs(recordings):
 
 def write_text(path, text):
     """Write ``text`` to ``path`` via a temporary name in the same folder."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(text, encoding="utf-8")
+    return Path(path)
 
 
 def write_compare_outputs(recordings, out, fmt="png"):

