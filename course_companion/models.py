@@ -24,6 +24,8 @@ __all__ = [
     "CONSTANT_VALUE",
     "PERTURBED_JITTER",
     "build_model",
+    "kernel_initializers",
+    "initial_weights",
     "layer_seed",
     "scheme_groups",
     "dense_layers",
@@ -101,6 +103,58 @@ def _check_scheme(scheme):
         raise ValueError(f"scheme must be one of {list(SCHEMES)}; got {scheme!r}")
 
 
+def _check_model_args(scheme, seed, input_dim, units, learning_rate):
+    _check_scheme(scheme)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int; got {seed!r}")
+    if isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer)) or input_dim < 1:
+        raise ValueError(f"input_dim must be a positive int; got {input_dim!r}")
+    units = tuple(units)
+    if not units or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in units):
+        raise ValueError(f"units must be a non-empty tuple of positive ints; got {units!r}")
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
+        raise ValueError(f"learning_rate must be a number > 0; got {learning_rate!r}")
+    return units
+
+
+def kernel_initializers(scheme, seed=0, ties=None, units=(25, 15, 1)):
+    """Each layer's kernel initializer under ``scheme`` (biases always start at zero).
+
+    ``build_model`` uses these; so do the replicas of ``course_companion.sweep``,
+    so a replica starts exactly where the standalone model starts.
+    """
+    _check_scheme(scheme)
+    units = tuple(units)
+    groups = scheme_groups(scheme, ties, units) if scheme not in ("constant", "random") else {}
+    for index in groups:
+        if index == len(units) - 1:
+            raise ValueError(
+                f"ties names L{index + 1}, the last layer: its units have no outgoing weights "
+                "to tie, and the loss treats its outputs differently"
+            )
+    jitter = PERTURBED_JITTER if scheme == "perturbed" else 0.0
+    kernels = []
+    for i in range(len(units)):
+        if scheme == "constant":
+            kernels.append(Constant(CONSTANT_VALUE))
+        elif scheme == "random":
+            kernels.append(Random(seed=layer_seed(seed, i)))
+        else:
+            incoming = groups.get(i - 1) if scheme != "incoming-only" else None
+            kernels.append(Mirrored(units=groups.get(i), inputs=incoming, seed=layer_seed(seed, i), jitter=jitter))
+    return kernels
+
+
+def initial_weights(scheme="random", seed=0, ties=None, input_dim=400, units=(25, 15, 1)):
+    """The starting (kernel, bias) of each layer as NumPy arrays, without building a model."""
+    units = _check_model_args(scheme, seed, input_dim, units, 0.001)
+    fans = (int(input_dim),) + units[:-1]
+    return [
+        (keras.ops.convert_to_numpy(init((fan, n), dtype="float32")), np.zeros(n, np.float32))
+        for init, fan, n in zip(kernel_initializers(scheme, seed, ties, units), fans, units)
+    ]
+
+
 def build_model(
     scheme="random",
     seed=0,
@@ -136,35 +190,11 @@ def build_model(
     Returns:
         A compiled ``keras.Sequential``.
     """
-    _check_scheme(scheme)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int; got {seed!r}")
-    if isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer)) or input_dim < 1:
-        raise ValueError(f"input_dim must be a positive int; got {input_dim!r}")
-    units = tuple(units)
-    if not units or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in units):
-        raise ValueError(f"units must be a non-empty tuple of positive ints; got {units!r}")
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-        raise ValueError(f"learning_rate must be a number > 0; got {learning_rate!r}")
-    groups = scheme_groups(scheme, ties, units) if scheme not in ("constant", "random") else {}
-    if scheme in ("mirrored", "perturbed", "incoming-only"):
-        for index in groups:
-            if index == len(units) - 1:
-                raise ValueError(
-                    f"ties names L{index + 1}, the last layer: its units have no outgoing weights "
-                    "to tie, and the loss treats its outputs differently"
-                )
-    jitter = PERTURBED_JITTER if scheme == "perturbed" else 0.0
+    units = _check_model_args(scheme, seed, input_dim, units, learning_rate)
+    kernels = kernel_initializers(scheme, seed, ties, units)
 
     layers = [keras.Input(shape=(int(input_dim),))]
-    for i, n in enumerate(units):
-        if scheme == "constant":
-            kernel = Constant(CONSTANT_VALUE)
-        elif scheme == "random":
-            kernel = Random(seed=layer_seed(seed, i))
-        else:
-            incoming = groups.get(i - 1) if scheme != "incoming-only" else None
-            kernel = Mirrored(units=groups.get(i), inputs=incoming, seed=layer_seed(seed, i), jitter=jitter)
+    for i, (n, kernel) in enumerate(zip(units, kernels)):
         layers.append(
             keras.layers.Dense(
                 int(n),

@@ -67,15 +67,26 @@ class Recording:
         self._dist = {name: {m: [] for m in METRICS} for name in self.layers}
 
     # -- filling ---------------------------------------------------------
-    def append(self, step, epoch, units, gradients=None, logs=None):
-        """Add one record: ``units`` (and ``gradients``) map layer name -> (units, d)."""
+    def append(self, step, epoch, units=None, gradients=None, logs=None, distances=None):
+        """Add one record.
+
+        Args:
+            step: int, batches seen.
+            epoch: float, epochs done.
+            units: dict layer name -> (units, d) weights.
+            gradients: dict layer name -> (units, d), when the recording has them.
+            logs: dict of scalars, the epoch's logs (or None).
+            distances: with ``keep="distances"``, dict layer name -> {metric:
+                (units, units)} already computed; otherwise they are computed
+                from ``units``.
+        """
         for name in self.layers:
-            w = np.asarray(units[name], dtype=np.float32)
             if self.keep == "weights":
-                self._units[name].append(w)
+                self._units[name].append(np.asarray(units[name], dtype=np.float32))
             else:
                 for metric in METRICS:
-                    self._dist[name][metric].append(pairwise_distances(w, metric))
+                    d = distances[name][metric] if distances else pairwise_distances(units[name], metric)
+                    self._dist[name][metric].append(np.asarray(d, dtype=np.float64))
             if self.has_gradients:
                 self._grads[name].append(np.asarray(gradients[name], dtype=np.float32))
         self._steps.append(int(step))
@@ -400,7 +411,7 @@ class UnitRecorder(keras.callbacks.Callback):
     def _warn_if_over_budget(self):
         epochs = int(self.params.get("epochs") or 1)
         steps = self.params.get("steps")
-        shapes = [(l.units, l.kernel.shape[0] + int(l.use_bias)) for l in self._layers]
+        shapes = self._layer_shapes()
         total, records, per_record = estimate_bytes(self.every, self.keep, self.gradients, epochs, steps, shapes)
         if total <= self.memory_budget:
             return
@@ -441,7 +452,7 @@ class UnitRecorder(keras.callbacks.Callback):
                 "use a new UnitRecorder for another model"
             )
         self._warn_if_over_budget()
-        now = {l.name: unit_weights(l) for l in self._layers}
+        now = self._snapshot()
         if any(not np.array_equal(self._last_units[n], now[n]) for n in names):
             self._take(units=now)  # the weights changed between the two fits
 
@@ -470,6 +481,14 @@ class UnitRecorder(keras.callbacks.Callback):
             self._take(logs=self._epoch_end[1] if at_epoch_end else None)
 
     # -- recording -------------------------------------------------------
+    def _snapshot(self):
+        """{layer name: (units, d) weights} now; subclasses may record other layouts."""
+        return {l.name: unit_weights(l) for l in self._layers}
+
+    def _layer_shapes(self):
+        """(units, d) per recorded layer, for the memory estimate."""
+        return [(l.units, l.kernel.shape[0] + int(l.use_bias)) for l in self._layers]
+
     def _iterations(self):
         return int(self.model.optimizer.iterations.numpy())
 
@@ -481,7 +500,7 @@ class UnitRecorder(keras.callbacks.Callback):
         return self._epochs_done + min(into, steps) / steps
 
     def _take(self, logs=None, units=None):
-        units = units or {l.name: unit_weights(l) for l in self._layers}
+        units = units or self._snapshot()
         grads = self._probe_gradients() if self.gradients else None
         self.recording.append(self._step, self._epoch_now(), units, gradients=grads, logs=logs)
         self._last_units = units

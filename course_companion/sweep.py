@@ -1,0 +1,302 @@
+"""Many seeds in one graph: K copies of the course model trained by one ``fit``.
+
+One training step of the 25-15-1 model costs about a millisecond, almost all
+of it framework overhead. Training K copies one after another pays that K
+times; side by side in one Keras model they share the input batches and pay
+it about once. Each copy (a replica) has its own weights, its own loss term
+and so its own gradients and Adam state: the loss is the *sum* of the
+replicas' losses, so replica k's gradient is exactly its own loss's gradient,
+and Adam's update is element-wise. A replica therefore trains as its
+standalone ``build_model`` would on the same batches, up to float32 rounding
+(the matrix products sum in a different order).
+"""
+import keras
+import numpy as np
+
+from course_companion.models import SCHEMES, initial_weights, scheme_groups
+from course_companion.recorder import Recording, UnitRecorder
+
+__all__ = [
+    "ReplicaDense",
+    "replica_binary_crossentropy",
+    "build_replicas",
+    "ReplicaRecorder",
+    "run_sweep",
+    "sweep_rows",
+    "format_sweep",
+]
+
+
+@keras.saving.register_keras_serializable(package="course_companion")
+class ReplicaDense(keras.layers.Layer):
+    """K independent Dense layers side by side.
+
+    Kernel (fan_in, K, units) and bias (K, units). A 2-D input (batch,
+    fan_in) is shared by all replicas (one matrix product with all K kernels
+    at once); a 3-D input (batch, K, fan_in) gives each replica its own.
+    With ``squeeze=True`` (units must be 1) the output is (batch, K), and the
+    activation is the last op, so Keras's cross-entropy sees the logits just
+    as it does for a standalone ``Dense``.
+
+    Args:
+        units: int, units per replica.
+        replicas: int K.
+        activation: activation name.
+        squeeze: bool, drop the units axis of size 1.
+    """
+
+    def __init__(self, units, replicas, activation="sigmoid", squeeze=False, **kwargs):
+        super().__init__(**kwargs)
+        if squeeze and units != 1:
+            raise ValueError(f"squeeze needs units=1; got units={units}")
+        self.units = int(units)
+        self.replicas = int(replicas)
+        self.activation = keras.activations.get(activation)
+        self.squeeze = bool(squeeze)
+
+    def build(self, input_shape):
+        fan_in = int(input_shape[-1])
+        self.shared_input = len(input_shape) == 2
+        self.kernel = self.add_weight(shape=(fan_in, self.replicas, self.units), initializer="zeros", name="kernel")
+        self.bias = self.add_weight(shape=(self.replicas, self.units), initializer="zeros", name="bias")
+
+    def call(self, inputs):
+        ops = keras.ops
+        if self.shared_input:
+            fan_in = self.kernel.shape[0]
+            z = ops.matmul(inputs, ops.reshape(self.kernel, (fan_in, self.replicas * self.units)))
+            z = ops.add(z, ops.reshape(self.bias, (self.replicas * self.units,)))
+            z = ops.reshape(z, (-1, self.replicas, self.units))
+        else:
+            z = ops.add(ops.einsum("bki,iku->bku", inputs, self.kernel), self.bias)
+        if self.squeeze:
+            z = ops.reshape(z, (-1, self.replicas))
+        return self.activation(z)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.replicas) if self.squeeze else (input_shape[0], self.replicas, self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "units": self.units,
+            "replicas": self.replicas,
+            "activation": keras.activations.serialize(self.activation),
+            "squeeze": self.squeeze,
+        })
+        return config
+
+
+@keras.saving.register_keras_serializable(package="course_companion")
+def replica_binary_crossentropy(y_true, y_pred):
+    """Per example, the *sum* over replicas of binary cross-entropy (y_pred: (batch, K)).
+
+    Keras then averages over the batch, so the total is the sum of the
+    replicas' own losses and each replica's gradient is its own.
+    """
+    y_true = keras.ops.broadcast_to(keras.ops.cast(y_true, y_pred.dtype), keras.ops.shape(y_pred))
+    return keras.ops.sum(keras.ops.binary_crossentropy(y_true, y_pred), axis=-1)
+
+
+def _check_specs(specs):
+    if isinstance(specs, (str, bytes)) or not hasattr(specs, "__iter__"):
+        raise TypeError(f"specs must be a list of (scheme, seed) pairs; got {specs!r}")
+    specs = [tuple(s) for s in specs]
+    if not specs:
+        raise ValueError("specs must name at least one (scheme, seed) replica; got none")
+    for spec in specs:
+        if len(spec) != 2 or spec[0] not in SCHEMES:
+            raise ValueError(f"each spec must be (scheme, seed) with a scheme from {list(SCHEMES)}; got {spec!r}")
+    return specs
+
+
+def build_replicas(
+    specs, ties=None, input_dim=400, units=(25, 15, 1), activation="sigmoid", learning_rate=0.001, steps_per_execution=1
+):
+    """One compiled Keras model holding one course model per (scheme, seed) in ``specs``.
+
+    Replica k starts with exactly the weights of ``build_model(*specs[k])``.
+    Layers are named ``L1``, ``L2``, ... like the course model's.
+
+    Examples:
+        >>> model = build_replicas([("random", s) for s in range(8)])
+        >>> model.output.shape
+        (None, 8)
+
+    Args:
+        specs: list of (scheme, seed) pairs, one per replica.
+        ties, input_dim, units, activation, learning_rate: as for ``build_model``.
+        steps_per_execution: int, batches per call into the TensorFlow graph
+            (Keras's compile option); more is faster, but batch-level callbacks
+            then run only once per call.
+
+    Returns:
+        a ``keras.Model`` whose output is (batch, K), compiled with Adam and
+        ``replica_binary_crossentropy``; ``model.replica_specs`` lists the specs.
+    """
+    specs = _check_specs(specs)
+    units = tuple(units)
+    if units[-1] != 1:
+        raise ValueError(f"units must end with 1 (a binary output); got {units}")
+    k = len(specs)
+    starts = [initial_weights(scheme, seed, ties, input_dim, units) for scheme, seed in specs]
+    inputs = keras.Input((int(input_dim),))
+    h = inputs
+    layers = []
+    for i, n in enumerate(units):
+        layer = ReplicaDense(n, k, activation=activation, squeeze=(i == len(units) - 1), name=f"L{i + 1}")
+        h = layer(h)
+        layers.append(layer)
+    model = keras.Model(inputs, h, name=f"replicas_{k}")
+    for i, layer in enumerate(layers):
+        layer.kernel.assign(np.stack([start[i][0] for start in starts], axis=1))
+        layer.bias.assign(np.stack([start[i][1] for start in starts], axis=0))
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss=replica_binary_crossentropy,
+        steps_per_execution=int(steps_per_execution),
+    )
+    model.replica_specs = specs
+    return model
+
+
+class ReplicaRecorder(UnitRecorder):
+    """A ``UnitRecorder`` for a replica model: one ``Recording`` per replica.
+
+    Records every ``ReplicaDense`` layer; ``replicas()`` splits the recording
+    into one ``Recording`` per replica, each in the layout of a standalone
+    model's, so distances and plots work on it unchanged. With ``evaluate=(X,
+    y)``, each epoch's end also records each replica's loss and accuracy on
+    that data (a forward pass; a standalone ``fit`` reports instead the mean
+    over the epoch's batches).
+
+    Args:
+        every: "epoch" or an int N (batches).
+        evaluate: ``(X, y)`` or None.
+        keep: "weights" or "distances".
+        memory_budget: as for ``UnitRecorder``.
+        metadata: dict stored in every replica's recording.
+    """
+
+    def __init__(self, every="epoch", evaluate=None, keep="weights", memory_budget="1GiB", metadata=None):
+        super().__init__(every=every, keep=keep, memory_budget=memory_budget, metadata=metadata)
+        self.evaluate = self._check_probe(evaluate) if evaluate is not None else None
+
+    def _resolve_layers(self):
+        found = [l for l in self.model.layers if isinstance(l, ReplicaDense)]
+        if not found:
+            raise ValueError(f"model {self.model.name!r} has no ReplicaDense layer; use UnitRecorder for a plain model")
+        return found
+
+    def _snapshot(self):
+        out = {}
+        for layer in self._layers:
+            kernel, bias = layer.kernel.numpy(), layer.bias.numpy()  # (fan_in, K, units), (K, units)
+            out[layer.name] = np.concatenate([kernel, bias[None]], axis=0).transpose(1, 2, 0)
+        return out  # per layer (K, units, fan_in + 1)
+
+    def _layer_shapes(self):
+        return [(l.replicas * l.units, l.kernel.shape[0] + 1) for l in self._layers]
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        if self.evaluate is not None:
+            X, y = self.evaluate
+            p = keras.ops.convert_to_numpy(self.model(X, training=False)).astype(np.float64)
+            eps = 1e-7  # Keras's clipping, so a saturated unit gives a finite loss
+            q = np.clip(p, eps, 1 - eps)
+            loss = -(y * np.log(q) + (1 - y) * np.log(1 - q)).mean(axis=0)
+            accuracy = ((p > 0.5) == (y > 0.5)).mean(axis=0)
+            for k in range(len(loss)):
+                logs[f"loss/{k}"] = loss[k]
+                logs[f"accuracy/{k}"] = accuracy[k]
+        super().on_epoch_end(epoch, logs)
+
+    def replicas(self):
+        """One ``Recording`` per replica, in the order of ``model.replica_specs``."""
+        rec = self.recording
+        specs = getattr(self.model, "replica_specs", None)
+        count = self._layers[0].replicas
+        out = []
+        for k in range(count):
+            meta = dict(rec.metadata, replica=k)
+            if specs:
+                meta.update(scheme=specs[k][0], seed=int(specs[k][1]))
+            one = Recording(rec.layers, keep=rec.keep, metadata=meta)
+            for r in range(len(rec)):
+                logs = {key.split("/")[0]: v for key, v in rec.logs[r].items() if key.endswith(f"/{k}")}
+                if rec.keep == "weights":
+                    one.append(rec.steps[r], rec.epochs[r], {n: rec._units[n][r][k] for n in rec.layers}, logs=logs)
+                else:
+                    d = {n: {m: rec._dist[n][m][r][k] for m in rec._dist[n]} for n in rec.layers}
+                    one.append(rec.steps[r], rec.epochs[r], distances=d, logs=logs)
+            out.append(one)
+        return out
+
+
+def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, data="", progress=True, first_seed=0):
+    """Train ``seeds`` seeds of each scheme as replicas of one model.
+
+    Returns:
+        list of dicts ``{"scheme", "seed", "recording"}``, one per replica.
+    """
+    from course_companion.data import check_xy
+    from course_companion.progress import ProgressLine
+
+    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 1:
+        raise ValueError(f"seeds must be a positive int; got {seeds!r}")
+    X, y = check_xy(X, y)
+    specs = [(scheme, first_seed + s) for scheme in schemes for s in range(int(seeds))]
+    keras.utils.set_random_seed(first_seed)
+    # Recording once an epoch needs no batch hooks, so a whole epoch can run in one graph call.
+    per_call = int(np.ceil(len(X) / batch_size)) if every == "epoch" else 1
+    model = build_replicas(specs, input_dim=X.shape[1], steps_per_execution=per_call)
+    recorder = ReplicaRecorder(every=every, evaluate=(X, y), metadata={"data": data})
+    callbacks = [recorder] + ([ProgressLine(f"{len(specs)} replicas")] if progress else [])
+    model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks)
+    return [{"scheme": s, "seed": seed, "recording": r} for (s, seed), r in zip(specs, recorder.replicas())]
+
+
+def _smallest(distances):
+    n = distances.shape[-1]
+    return float(distances[~np.eye(n, dtype=bool)].min()) if n > 1 else 0.0
+
+
+def sweep_rows(results, layers=("L1", "L2")):
+    """Per scheme: seeds, share of seeds in which every unit separated, smallest L1
+    distance at the end (min, median, max over seeds), median final accuracy."""
+    rows = []
+    for scheme in dict.fromkeys(r["scheme"] for r in results):
+        mine = [r["recording"] for r in results if r["scheme"] == scheme]
+        smallest = np.array([_smallest(rec.distances(layers[0])[-1]) for rec in mine])
+        separated = [all(_smallest(rec.distances(l)[-1]) > 0 for l in layers) for rec in mine]
+        accuracy = np.array([rec.log("accuracy")[-1] for rec in mine])
+        rows.append({
+            "scheme": scheme,
+            "seeds": len(mine),
+            "separated": float(np.mean(separated)),
+            "smallest_min": float(smallest.min()),
+            "smallest_median": float(np.median(smallest)),
+            "smallest_max": float(smallest.max()),
+            "accuracy_median": float(np.nanmedian(accuracy)) if np.any(~np.isnan(accuracy)) else float("nan"),
+            "groups": scheme_groups(scheme),
+        })
+    return rows
+
+
+def _num(value):
+    return "0" if value == 0 else f"{value:.3g}"
+
+
+def format_sweep(rows):
+    """The sweep's rows as a Markdown table."""
+    head = ("| scheme | seeds | seeds in which every L1 and L2 unit separated | smallest L1 distance at the end "
+            "(min / median / max over seeds) | median final accuracy |")
+    lines = [head, "| --- | --- | --- | --- | --- |"]
+    for r in rows:
+        lines.append(
+            f"| {r['scheme']} | {r['seeds']} | {r['separated']:.0%} | "
+            f"{_num(r['smallest_min'])} / {_num(r['smallest_median'])} / {_num(r['smallest_max'])} | "
+            f"{r['accuracy_median']:.3f} |"
+        )
+    return "\n".join(lines)
