@@ -30,6 +30,7 @@ __all__ = [
     "add_footer",
     "spread_over_records",
     "plot_two_neuron_weights",
+    "plot_sweep",
 ]
 
 MAX_WIDTH = 7.2  # inches: a forum post's column
@@ -73,6 +74,16 @@ def _floor(values):
     return float(positive.min()) / 10 if positive.size else 1e-3
 
 
+def _zero_row(ax, floor):
+    """A log y axis whose lowest row, at ``floor``, stands for exactly 0."""
+    ax.set_yscale("log")
+    ax.axhline(floor, color="0.5", lw=0.8, ls=":")
+    ax.set_ylim(bottom=floor / 2)
+    ticks = [t for t in ax.get_yticks() if t > floor * 1.5]
+    ax.set_yticks([floor] + ticks, ["exactly 0"] + [f"{t:g}" for t in ticks])
+    ax.set_ylim(bottom=floor / 2)
+
+
 def plot_distances(recordings, layer="L1", metric="euclidean", ax=None):
     """Smallest, median and largest pairwise unit distance per record, per scheme.
 
@@ -99,12 +110,7 @@ def plot_distances(recordings, layer="L1", metric="euclidean", ax=None):
         ax.fill_between(epochs, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
         if np.all(hi == floor):  # every pair identical at every record
             ax.plot(epochs, med, ls="none", marker="o", ms=3, color=line.get_color())
-    ax.set_yscale("log")
-    ax.axhline(floor, color="0.5", lw=0.8, ls=":")
-    ax.set_ylim(bottom=floor / 2)
-    ticks = [t for t in ax.get_yticks() if t > floor * 1.5]
-    ax.set_yticks([floor] + ticks, ["exactly 0"] + [f"{t:g}" for t in ticks])
-    ax.set_ylim(bottom=floor / 2)
+    _zero_row(ax, floor)
     ax.set_xlabel("epochs")
     ax.set_ylabel(f"{metric} distance between units")
     ax.set_title(f"How far apart the units of {layer} are (line: median, band: min to max)", fontsize=9)
@@ -341,4 +347,44 @@ def plot_two_neuron_weights(recordings):
     axes[-1].legend(fontsize=7, ncols=3)
     fig.suptitle("Two-neuron network: tied units keep equal weights (w1 = w3, w2 = w4, w5 = w6)", fontsize=9)
     add_footer(fig, recordings)
+    return fig
+
+
+def plot_sweep(results, rows):
+    """Many seeds per scheme: how close the two closest L1 units end, and how often all separate.
+
+    Args:
+        results: list of ``{"scheme", "seed", "recording"}`` (``sweep.run_sweep``).
+        rows: ``sweep.sweep_rows(results)``.
+
+    Returns:
+        the Figure: left, one dot per seed at its smallest L1 distance after
+        training (the "exactly 0" row for seeds whose units stayed tied);
+        right, the share of seeds in which every L1 and L2 unit separated.
+    """
+    schemes = [r["scheme"] for r in rows]
+    smallest = {s: [] for s in schemes}
+    for result in results:
+        d = result["recording"].distances("L1")[-1]
+        smallest[result["scheme"]].append(float(d[~np.eye(len(d), dtype=bool)].min()) if len(d) > 1 else 0.0)
+    fig = Figure(figsize=(MAX_WIDTH, 3.4), layout="constrained")
+    ax, ax_share = fig.subplots(1, 2, width_ratios=[1.6, 1])
+    floor = _floor([np.asarray(v) for v in smallest.values()])
+    rng = np.random.default_rng(0)  # horizontal jitter only, so dots do not hide each other
+    for i, scheme in enumerate(schemes):
+        values = np.asarray(smallest[scheme])
+        ax.plot(i + rng.uniform(-0.2, 0.2, len(values)), np.where(values > 0, values, floor), "o", ms=3, alpha=0.7)
+    _zero_row(ax, floor)
+    ax.set_xticks(range(len(schemes)), schemes)
+    ax.set_ylabel("smallest distance between two L1 units")
+    ax.set_title("Closest two L1 units after training, a dot per seed", fontsize=9)
+    shares = [r["separated"] * 100 for r in rows]
+    ax_share.bar(range(len(schemes)), shares, color=[f"C{i}" for i in range(len(schemes))])
+    ax_share.set_xticks(range(len(schemes)), schemes)
+    ax_share.set(ylim=(0, 105), ylabel="% of seeds")
+    ax_share.set_title("Every L1 and L2 unit separated", fontsize=9)
+    seeds = rows[0]["seeds"] if rows else 0
+    shares_text = ", ".join(f"{r['scheme']} {r['separated']:.0%}" for r in rows)
+    fig.suptitle(f"Does every unit end up different? Share of {seeds} seeds per scheme:\n{shares_text}", fontsize=10)
+    add_footer(fig, {r["scheme"] + str(r["seed"]): r["recording"] for r in results})
     return fig

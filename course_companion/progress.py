@@ -16,12 +16,15 @@ class ProgressLine(keras.callbacks.Callback):
     Args:
         label: str, what is training (a scheme).
         stream: file to write to; default ``sys.stdout`` at the time of use.
+        loss_parts: int; the loss is a sum of this many (replicas), and the
+            line shows their mean.
     """
 
-    def __init__(self, label, stream=None):
+    def __init__(self, label, stream=None, loss_parts=1):
         super().__init__()
         self.label = label
         self.stream = stream
+        self.loss_parts = int(loss_parts)
 
     def _out(self):
         return self.stream or sys.stdout
@@ -34,7 +37,12 @@ class ProgressLine(keras.callbacks.Callback):
         elapsed = time.perf_counter() - self._start
         left = elapsed / done * (self._epochs - done) if done else float("nan")
         loss = (logs or {}).get("loss")
-        loss_text = f", loss {loss:.4f}" if loss is not None else ""
+        if loss is None:
+            loss_text = ""
+        elif self.loss_parts > 1:
+            loss_text = f", mean loss {loss / self.loss_parts:.4f}"
+        else:
+            loss_text = f", loss {loss:.4f}"
         tail = f"about {left:.0f} s left" if done < self._epochs else f"done in {elapsed:.1f} s"
         return f"{self.label}: epoch {done}/{self._epochs}{loss_text}, {tail}"
 

@@ -252,7 +252,7 @@ def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, dat
     per_call = int(np.ceil(len(X) / batch_size)) if every == "epoch" else 1
     model = build_replicas(specs, input_dim=X.shape[1], steps_per_execution=per_call)
     recorder = ReplicaRecorder(every=every, evaluate=(X, y), metadata={"data": data})
-    callbacks = [recorder] + ([ProgressLine(f"{len(specs)} replicas")] if progress else [])
+    callbacks = [recorder] + ([ProgressLine(f"{len(specs)} replicas", loss_parts=len(specs))] if progress else [])
     model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks)
     return [{"scheme": s, "seed": seed, "recording": r} for (s, seed), r in zip(specs, recorder.replicas())]
 

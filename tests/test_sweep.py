@@ -1,0 +1,136 @@
+import keras
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+
+from course_companion.cli import main
+from course_companion.distances import pairwise_distances, unit_weights
+from course_companion.models import DEFAULT_TIES, build_model
+from course_companion.plots import plot_distances
+from course_companion.sweep import ReplicaRecorder, build_replicas, run_sweep, sweep_rows
+
+SPECS = [("random", 0), ("random", 1), ("mirrored", 0), ("constant", 0), ("incoming-only", 2)]
+# float32 rounding: the replica model's matrix products add up in another order.
+# After 3 epochs on 200 rows we saw differences below 1e-7; this leaves room.
+TOLERANCE = 1e-5
+
+
+@pytest.fixture(scope="module")
+def trained_replicas(digits):
+    X, y = digits[0][::5], digits[1][::5]  # 200 rows: 7 batches per epoch
+    model = build_replicas(SPECS)
+    recorder = ReplicaRecorder(evaluate=(X, y))
+    model.fit(X, y, epochs=3, batch_size=32, shuffle=False, verbose=0, callbacks=[recorder])
+    return X, y, model, recorder.replicas()
+
+
+def test_replicas_start_where_standalone_models_start():
+    model = build_replicas(SPECS)
+    kernel = model.get_layer("L1").kernel.numpy()
+    for k, (scheme, seed) in enumerate(SPECS):
+        alone = build_model(scheme, seed=seed)
+        np.testing.assert_array_equal(kernel[:, k, :], alone.get_layer("L1").kernel.numpy())
+
+
+def test_each_replica_trains_as_it_would_alone(trained_replicas):
+    X, y, _, replicas = trained_replicas
+    for (scheme, seed), rec in zip(SPECS, replicas):
+        alone = build_model(scheme, seed=seed)
+        alone.fit(X, y, epochs=3, batch_size=32, shuffle=False, verbose=0)
+        for name in ("L1", "L2", "L3"):
+            np.testing.assert_allclose(rec.units(name)[-1], unit_weights(alone.get_layer(name)), rtol=0, atol=TOLERANCE)
+        assert rec.metadata["scheme"] == scheme and rec.metadata["seed"] == seed
+
+
+def test_ties_inside_a_replica_stay_exactly_equal(trained_replicas):
+    _, _, _, replicas = trained_replicas
+    mirrored, constant, incoming = replicas[2], replicas[3], replicas[4]
+    for index, groups in DEFAULT_TIES.items():
+        units = mirrored.units(f"L{index + 1}")[-1]
+        for group in groups:
+            for unit in group[1:]:
+                np.testing.assert_array_equal(units[unit], units[group[0]])
+    l1 = constant.units("L1")[-1]
+    for unit in range(1, 25):
+        np.testing.assert_array_equal(l1[unit], l1[0])
+    l1 = incoming.units("L1")[-1]
+    assert not np.array_equal(l1[0], l1[1])
+
+
+def test_replica_recordings_work_with_distances_and_plots(trained_replicas):
+    _, _, _, replicas = trained_replicas
+    rec = replicas[0]
+    assert rec.units("L1").shape == (4, 25, 401)
+    np.testing.assert_array_equal(rec.steps, [0, 7, 14, 21])
+    np.testing.assert_array_equal(rec.distances("L2"), pairwise_distances(rec.units("L2")))
+    assert set(rec.logs[-1]) == {"loss", "accuracy"}
+    ax = plot_distances({"random 0": rec, "mirrored 0": replicas[2]})
+    assert len(ax.get_legend().get_lines()) == 2
+
+
+def test_replica_loss_is_each_replicas_own(trained_replicas):
+    X, y, model, replicas = trained_replicas
+    p = model.predict(X, verbose=0).astype(np.float64)
+    k = 1
+    q = np.clip(p[:, k], 1e-7, 1 - 1e-7)
+    expected = -np.mean(y[:, 0] * np.log(q) + (1 - y[:, 0]) * np.log(1 - q))
+    assert replicas[k].logs[-1]["loss"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_keep_distances_splits_per_replica(digits):
+    X, y = digits[0][::10], digits[1][::10]
+    model = build_replicas([("random", 3), ("mirrored", 3)])
+    recorder = ReplicaRecorder(every=2, keep="distances")
+    model.fit(X, y, epochs=1, batch_size=32, verbose=0, callbacks=[recorder])
+    reps = recorder.replicas()
+    assert reps[1].distances("L1").shape == (3, 25, 25)
+    assert reps[1].distances("L1")[-1][0, 1] == 0.0 and reps[0].distances("L1")[-1][0, 1] > 0
+
+
+def test_run_sweep_and_rows(digits):
+    X, y = digits[0][::10], digits[1][::10]
+    results = run_sweep(["constant", "random"], 3, X, y, epochs=2, progress=False)
+    assert [(r["scheme"], r["seed"]) for r in results] == [("constant", s) for s in range(3)] + [("random", s) for s in range(3)]
+    rows = {r["scheme"]: r for r in sweep_rows(results)}
+    assert rows["constant"]["separated"] == 0.0 and rows["constant"]["smallest_max"] == 0.0
+    assert rows["random"]["separated"] == 1.0 and rows["random"]["smallest_min"] > 0
+
+
+def test_bad_specs():
+    with pytest.raises(ValueError, match=r"each spec must be \(scheme, seed\) .* got \('zeros', 1\)"):
+        build_replicas([("zeros", 1)])
+    with pytest.raises(ValueError, match="at least one"):
+        build_replicas([])
+    with pytest.raises(ValueError, match=r"units must end with 1"):
+        build_replicas([("random", 0)], units=(4, 2))
+
+
+def test_recorder_refuses_a_plain_model(digits):
+    X, y = digits[0][:32], digits[1][:32]
+    with pytest.raises(ValueError, match="has no ReplicaDense layer; use UnitRecorder"):
+        build_model().fit(X, y, epochs=1, verbose=0, callbacks=[ReplicaRecorder()])
+
+
+def test_sweep_command(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--schemes", "constant", "random", "--seeds", "2", "--epochs", "1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "4 replicas: epoch 1/1, mean loss" in printed
+    assert sorted(p.name for p in out.iterdir()) == ["summary.md", "sweep.png"]
+    summary = (out / "summary.md").read_text()
+    assert "| constant | 2 | 0% | 0 / 0 / 0 |" in summary
+    assert mpimg.imread(out / "sweep.png").shape[1] == 1080
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["sweep", "--seeds", "0"], "--seeds: expected a positive whole number; got '0'"),
+        (["sweep", "--schemes"], "--schemes: expected at least one argument"),
+    ],
+)
+def test_sweep_bad_arguments(tmp_path, capsys, argv, match):
+    assert main(argv + ["--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and match in err[0]
+    assert not (tmp_path / "o").exists()
