@@ -67,13 +67,15 @@ def test_distance_matrix_outlines_ties():
         plot_distance_matrix(rec, record=5)
 
 
-def test_unit_images_one_panel_per_unit(recs):
+def test_unit_images_one_tile_per_unit(recs):
     fig = plot_unit_images(recs["random"])
-    images = [ax for ax in fig.axes if ax.images]
-    assert len(images) == 25
-    assert images[0].images[0].get_array().shape == (20, 20)
-    w = recs["random"].units("L1")[-1, 3, :400]
-    np.testing.assert_array_equal(images[3].images[0].get_array(), w.reshape(20, 20, order="F"))
+    ax = fig.axes[0]
+    mosaic = np.ma.filled(ax.images[0].get_array().astype(float), np.nan)  # matplotlib masks the NaN gaps
+    assert mosaic.shape == (5 * 21 - 1, 5 * 21 - 1)
+    assert [t.get_text() for t in ax.texts] == [str(k) for k in range(25)]
+    w = recs["random"].units("L1")[-1, 8, :400]  # unit 8: row 1, column 3 of the 5 x 5 tiles
+    np.testing.assert_array_equal(mosaic[21:41, 63:83], w.reshape(20, 20, order="F"))
+    assert np.isnan(mosaic[20, 0]) and np.isnan(mosaic[0, 20])  # gaps between tiles
     with pytest.raises(ValueError, match=r"image_shape \(30, 30\) needs 900 inputs"):
         plot_unit_images(recs["random"], image_shape=(30, 30))
 
