@@ -4,9 +4,8 @@ For K = 8, 32 and 64 seeds of the course model (scheme random, 20 epochs,
 batch 32, the bundled 1000 digits), times alternately in one run: (a) a loop
 of K separate ``build_model`` + ``fit`` calls, each with a
 ``UnitRecorder(every="epoch")``, as ``compare`` trains; (b) ``run_sweep``: one
-replica model holding all K, with a ``ReplicaRecorder`` that also evaluates
-each replica every epoch. Prints medians, the ratio, and the time per
-replica-epoch. Goal: at least 25x at K = 32, more at K = 64.
+replica model holding all K, with a ``ReplicaRecorder`` and per-replica loss
+and accuracy. Prints medians, the ratio, and the time per replica-epoch. Goal: at least 25x at K = 32, more at K = 64.
 
 Usage: python benchmarks/sweep_speed.py [--repeats 3] [--ks 8 32 64]
 """

@@ -31,48 +31,51 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _positive_int(text):
+def _whole_number(text, minimum, what):
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number; got {text!r}")
+        value = None
+    if value is None or value < minimum:
+        raise argparse.ArgumentTypeError(f"expected {what}; got {text!r}")
     return value
+
+
+def _positive_int(text):
+    return _whole_number(text, 1, "a positive whole number")
 
 
 def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0; got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0; got {text!r}")
-    return value
+    return _whole_number(text, 0, "a whole number >= 0")
 
 
 def _every(text):
-    if text == "epoch":
-        return "epoch"
-    try:
-        return _positive_int(text)
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"expected 'epoch' or a positive whole number of batches; got {text!r}") from None
+    return "epoch" if text == "epoch" else _whole_number(text, 1, "'epoch' or a positive whole number of batches")
 
 
-def _common(sub, epochs):
-    sub.add_argument("--epochs", type=_positive_int, default=epochs, help=f"epochs of training (default: {epochs})")
-    sub.add_argument("--seed", type=_seed, default=0, help="seed of the initializers and the shuffling (default: 0)")
-    sub.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
-                     help="where to train: auto takes a GPU if TensorFlow sees one (default: auto)")
-    sub.add_argument("--out", default="figures", metavar="DIR", help="folder for figures and files (default: figures/)")
-    sub.add_argument("--format", choices=("png", "svg"), default="png", help="figure format (default: png)")
-    sub.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+def _command(sub, name, help, description, epochs):
+    """A subcommand with the options every command has."""
+    parser = sub.add_parser(name, help=help, description=description, epilog=EXAMPLES,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=_positive_int, default=epochs, help=f"epochs of training (default: {epochs})")
+    parser.add_argument("--seed", type=_seed, default=0, help="seed of the initializers and the shuffling (default: 0)")
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                        help="where to train: auto takes a GPU if TensorFlow sees one (default: auto)")
+    parser.add_argument("--out", default="figures", metavar="DIR", help="folder for figures and files (default: figures/)")
+    parser.add_argument("--format", choices=("png", "svg"), default="png", help="figure format (default: png)")
+    parser.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
+def _schemes_and_every(parser):
+    from course_companion.models import SCHEMES
+
+    parser.add_argument("--schemes", nargs="+", choices=SCHEMES, default=["constant", "random", "mirrored"],
+                        metavar="SCHEME", help=f"schemes to train, from {', '.join(SCHEMES)} (default: constant random mirrored)")
+    parser.add_argument("--every", type=_every, default="epoch", help="record every epoch, or every N batches (default: epoch)")
 
 
 def build_parser():
-    from course_companion.models import SCHEMES
-
     parser = _Parser(
         prog="python -m course_companion",
         description="See why the units of a layer end up with different weights.",
@@ -82,46 +85,36 @@ def build_parser():
     parser.add_argument("--verbose", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    compare = sub.add_parser(
-        "compare",
+    compare = _command(
+        sub, "compare",
         help="train schemes side by side on the digits: figures, recordings and a summary table",
         description="Train the course model under each scheme with every unit recorded; write the "
         "answer figure, distance curves, heatmaps, unit images, one .npz recording per scheme and "
         "summary.md (accuracy, distinct units, smallest and largest pairwise distance per layer, "
         "largest difference inside a tied group).",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epochs=20,
     )
-    compare.add_argument("--schemes", nargs="+", choices=SCHEMES, default=["constant", "random", "mirrored"],
-                         metavar="SCHEME", help=f"schemes to train, from {', '.join(SCHEMES)} (default: constant random mirrored)")
-    compare.add_argument("--every", type=_every, default="epoch", help="record every epoch, or every N batches (default: epoch)")
+    _schemes_and_every(compare)
     compare.add_argument("--data", nargs=2, metavar=("X.npy", "y.npy"),
                          help="your course files (digits 0 and 1 are kept); default: the bundled digits")
-    _common(compare, epochs=20)
-    explain = sub.add_parser(
-        "explain",
+    _command(
+        sub, "explain",
         help="the forum's two-neuron network: six weights and their gradients, tied and untied",
         description="Train the two-neuron network (2 inputs, 2 sigmoid units, 1 sigmoid output, no bias) "
         "on the coffee-roasting data with its units tied (w1 = w3, w2 = w4, w5 = w6) and untied; print "
         "the six weights and their gradients at step 0 and after training, and save a figure.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epochs=20,
     )
-    _common(explain, epochs=20)
-    sweep = sub.add_parser(
-        "sweep",
-        help="many seeds per scheme, trained side by side in one graph: does a random start always separate the units?",
+    sweep = _command(
+        sub, "sweep",
+        help="many seeds per scheme in one graph: does a random start always separate the units?",
         description="Train --seeds seeds of each scheme as replicas of one model (one fit), then write "
         "sweep.png (the smallest L1 distance per seed, and the share of seeds in which every unit "
         "separated) and summary.md.",
-        epilog="examples:\n  python -m course_companion sweep --schemes constant random mirrored --seeds 32 --epochs 20 --out sweep/\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epochs=20,
     )
-    sweep.add_argument("--schemes", nargs="+", choices=SCHEMES, default=["constant", "random", "mirrored"],
-                       metavar="SCHEME", help="schemes to train (default: constant random mirrored)")
+    _schemes_and_every(sweep)
     sweep.add_argument("--seeds", type=_positive_int, default=32, help="seeds per scheme: 0, 1, ... (default: 32)")
-    sweep.add_argument("--every", type=_every, default="epoch", help="record every epoch, or every N batches (default: epoch)")
-    _common(sweep, epochs=20)
     return parser
 
 
@@ -142,6 +135,11 @@ def _prepare(args):
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {str(out)!r} exists and is not a folder")
+    parent = out.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UsageError(f"--out: cannot make {str(out)!r}: {str(parent)!r} is a file")
     from course_companion.devices import NoGPUError, choose_device, quiet_tensorflow
 
     quiet_tensorflow()
@@ -162,8 +160,8 @@ def _write(out, written):
 def cmd_compare(args):
     (X, y), described = _load_data(args)
     out = _prepare(args)
-    from course_companion.report import write_compare_outputs
     from course_companion.compare import run_compare
+    from course_companion.report import write_compare_outputs
 
     print(f"data: {described}; {args.epochs} epochs; seed {args.seed}; recording every {args.every}")
     recordings = run_compare(args.schemes, X, y, epochs=args.epochs, seed=args.seed, every=args.every, data=described)
@@ -189,29 +187,17 @@ def cmd_sweep(args):
 
     out = _prepare(args)
     from course_companion.plots import plot_sweep, save_figure
-    from course_companion.report import write_text
+    from course_companion.report import sweep_markdown, write_text
     from course_companion.sweep import format_sweep, run_sweep, sweep_rows
 
     X, y = load_digits01()
     described = "bundled digits01 (1000 x 400)"
     count = len(args.schemes) * args.seeds
     print(f"data: {described}; {args.seeds} seeds x {len(args.schemes)} schemes = {count} replicas in one model; {args.epochs} epochs")
-    results = run_sweep(args.schemes, args.seeds, X, y, epochs=args.epochs, every=args.every, data=described)
+    results = run_sweep(args.schemes, args.seeds, X, y, epochs=args.epochs, every=args.every, data=described, first_seed=args.seed)
     rows = sweep_rows(results)
-    meta = results[0]["recording"].metadata
-    summary = "\n".join([
-        "# Does a random start always separate the units?",
-        "",
-        f"Data: {described}. Epochs: {args.epochs}. Seeds 0 to {args.seeds - 1} of each scheme, trained side by side "
-        f"as replicas of one model. Device: {meta.get('device', '?')}. Keras {meta.get('keras', '?')}, "
-        f"TensorFlow {meta.get('tensorflow', '?')}.",
-        "",
-        format_sweep(rows),
-        "",
-        "Distances are euclidean, between units' weights (incoming weights and bias) at the end; 0 means exactly equal.",
-        "Accuracy is on the training data, evaluated at the end of the last epoch.",
-        "",
-    ])
+    seeds = range(args.seed, args.seed + args.seeds)
+    summary = sweep_markdown(rows, results[0]["recording"].metadata, args.epochs, seeds, described)
     out.mkdir(parents=True, exist_ok=True)
     written = [save_figure(plot_sweep(results, rows), out / f"sweep.{args.format}"), write_text(out / "summary.md", summary)]
     print(format_sweep(rows))

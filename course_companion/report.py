@@ -9,9 +9,10 @@ from course_companion.compare import format_table, summary_from_recording
 from course_companion.files import atomic_path
 from course_companion.models import scheme_groups
 
-__all__ = ["summary_markdown", "write_text", "write_compare_outputs", "compare_file_names"]
+__all__ = ["summary_markdown", "sweep_markdown", "tie_check", "write_text", "write_compare_outputs", "compare_file_names"]
 
 LAYERS = ("L1", "L2")
+KEEPS_TIES = ("constant", "mirrored")  # the schemes whose tied groups must stay equal
 
 
 def compare_file_names(schemes, fmt="png"):
@@ -24,29 +25,71 @@ def compare_file_names(schemes, fmt="png"):
     return names + ["summary.md"]
 
 
+def _header(meta, data_line):
+    return (f"{data_line} Device: {meta.get('device', '?')}. "
+            f"Keras {meta.get('keras', '?')}, TensorFlow {meta.get('tensorflow', '?')}.")
+
+
+def tie_check(rows, device):
+    """One sentence: did the schemes that keep ties (constant, mirrored) keep them?
+
+    On the CPU a tie must hold exactly; on a GPU, within ``GPU_TIE_TOLERANCE``.
+    """
+    from course_companion.devices import GPU_TIE_TOLERANCE
+
+    tolerance = GPU_TIE_TOLERANCE if str(device).startswith("GPU") else 0.0
+    kept = [r for r in rows if r["scheme"] in KEEPS_TIES and r["tied_max_diff"] is not None]
+    if not kept:
+        return "Tie check: no scheme here keeps ties (constant and mirrored do)."
+    held = all(r["tied_max_diff"] <= tolerance for r in kept)
+    worst = max(r["tied_max_diff"] for r in kept)
+    rule = "exactly (CPU)" if tolerance == 0 else f"within {tolerance:g} (GPU tolerance)"
+    names = " and ".join(r["scheme"] for r in kept)
+    return (f"Tie check ({names}, equal {rule}): {'held' if held else 'FAILED'}; "
+            f"largest difference inside a tied group {worst:.3g}.")
+
+
 def summary_markdown(recordings):
     """``summary.md``: the table to paste under the answer figure, and how it was made."""
+    from course_companion.models import SCHEMES
+
     first = next(iter(recordings.values())).metadata
-    rows = [summary_from_recording(s, r, scheme_groups(s) if s in _schemes() else None) for s, r in recordings.items()]
+    rows = [summary_from_recording(s, r, scheme_groups(s) if s in SCHEMES else None) for s, r in recordings.items()]
+    data_line = f"Data: {first.get('data', '?')}. Epochs: {_epochs(recordings)}. Seed: {first.get('seed', '?')}."
     return "\n".join([
         "# How far apart are the units?",
         "",
-        f"Data: {first.get('data', '?')}. Epochs: {_epochs(recordings)}. Seed: {first.get('seed', '?')}. "
-        f"Device: {first.get('device', '?')}. Keras {first.get('keras', '?')}, TensorFlow {first.get('tensorflow', '?')}.",
+        _header(first, data_line),
         "",
         format_table(rows, markdown=True),
         "",
+        tie_check(rows, first.get("device", "CPU")),
+        "",
         "Distances are euclidean, between each unit's weights (incoming weights and bias) after training;",
         "0 means exactly equal. \"Largest difference in a tied group\" is over the groups the scheme started",
-        "equal (all units for `constant`, the mirrored groups for `mirrored`; `-` where there are none).",
+        "equal (all units for `constant`, the tied groups for `mirrored`, `incoming-only` and `perturbed`;",
+        "`-` where there are none). `incoming-only` and `perturbed` are expected to drift apart.",
         "",
     ])
 
 
-def _schemes():
-    from course_companion.models import SCHEMES
+def sweep_markdown(rows, meta, epochs, seeds, data):
+    """The sweep's ``summary.md``; ``seeds`` is the range of seeds each scheme ran."""
+    from course_companion.sweep import format_sweep
 
-    return SCHEMES
+    data_line = (f"Data: {data}. Epochs: {epochs}. Seeds {seeds[0]} to {seeds[-1]} of each scheme, "
+                 "trained side by side as replicas of one model.")
+    return "\n".join([
+        "# Does a random start always separate the units?",
+        "",
+        _header(meta, data_line),
+        "",
+        format_sweep(rows),
+        "",
+        "Distances are euclidean, between units' weights (incoming weights and bias) at the end; 0 means exactly equal.",
+        "Accuracy is on the training data, evaluated at the end of the last epoch.",
+        "",
+    ])
 
 
 def _epochs(recordings):

@@ -19,6 +19,7 @@ from course_companion.recorder import Recording, UnitRecorder
 __all__ = [
     "ReplicaDense",
     "replica_binary_crossentropy",
+    "ReplicaMetrics",
     "build_replicas",
     "ReplicaRecorder",
     "run_sweep",
@@ -98,6 +99,48 @@ def replica_binary_crossentropy(y_true, y_pred):
     return keras.ops.sum(keras.ops.binary_crossentropy(y_true, y_pred), axis=-1)
 
 
+@keras.saving.register_keras_serializable(package="course_companion")
+class ReplicaMetrics(keras.metrics.Metric):
+    """Each replica's own loss and accuracy over the epoch, as a standalone fit reports them.
+
+    Averages each replica's binary cross-entropy and accuracy (threshold 0.5)
+    over every example seen since the last reset, the way Keras's loss tracker
+    and ``"accuracy"`` do for one model. ``result()`` is a dict ``{"loss/k",
+    "accuracy/k"}``, which Keras flattens into the logs; it costs a few
+    element-wise ops per batch instead of an extra forward pass.
+
+    Args:
+        replicas: int K.
+    """
+
+    def __init__(self, replicas, name="replicas", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.replicas = int(replicas)
+        self.loss_sum = self.add_variable(shape=(self.replicas,), initializer="zeros", name="loss_sum")
+        self.correct = self.add_variable(shape=(self.replicas,), initializer="zeros", name="correct")
+        self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        ops = keras.ops
+        y_true = ops.broadcast_to(ops.cast(y_true, y_pred.dtype), ops.shape(y_pred))
+        self.loss_sum.assign_add(ops.sum(ops.binary_crossentropy(y_true, y_pred), axis=0))
+        hits = ops.cast(ops.equal(ops.cast(y_pred > 0.5, y_pred.dtype), y_true), y_pred.dtype)
+        self.correct.assign_add(ops.sum(hits, axis=0))
+        self.count.assign_add(ops.cast(ops.shape(y_pred)[0], "float32"))
+
+    def result(self):
+        count = keras.ops.maximum(self.count, 1.0)
+        loss, accuracy = self.loss_sum / count, self.correct / count
+        out = {}
+        for k in range(self.replicas):
+            out[f"loss/{k}"] = loss[k]
+            out[f"accuracy/{k}"] = accuracy[k]
+        return out
+
+    def get_config(self):
+        return {"replicas": self.replicas, "name": self.name}
+
+
 def _check_specs(specs):
     if isinstance(specs, (str, bytes)) or not hasattr(specs, "__iter__"):
         raise TypeError(f"specs must be a list of (scheme, seed) pairs; got {specs!r}")
@@ -154,6 +197,7 @@ def build_replicas(
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss=replica_binary_crossentropy,
+        metrics=[ReplicaMetrics(k)],
         steps_per_execution=int(steps_per_execution),
     )
     model.replica_specs = specs
@@ -165,22 +209,19 @@ class ReplicaRecorder(UnitRecorder):
 
     Records every ``ReplicaDense`` layer; ``replicas()`` splits the recording
     into one ``Recording`` per replica, each in the layout of a standalone
-    model's, so distances and plots work on it unchanged. With ``evaluate=(X,
-    y)``, each epoch's end also records each replica's loss and accuracy on
-    that data (a forward pass; a standalone ``fit`` reports instead the mean
-    over the epoch's batches).
+    model's, so distances and plots work on it unchanged. Each replica's
+    logs are the ``loss/k`` and ``accuracy/k`` entries that ``ReplicaMetrics``
+    adds at every epoch's end.
 
     Args:
         every: "epoch" or an int N (batches).
-        evaluate: ``(X, y)`` or None.
         keep: "weights" or "distances".
         memory_budget: as for ``UnitRecorder``.
         metadata: dict stored in every replica's recording.
     """
 
-    def __init__(self, every="epoch", evaluate=None, keep="weights", memory_budget="1GiB", metadata=None):
+    def __init__(self, every="epoch", keep="weights", memory_budget="1GiB", metadata=None):
         super().__init__(every=every, keep=keep, memory_budget=memory_budget, metadata=metadata)
-        self.evaluate = self._check_probe(evaluate) if evaluate is not None else None
 
     def _resolve_layers(self):
         found = [l for l in self.model.layers if isinstance(l, ReplicaDense)]
@@ -197,20 +238,6 @@ class ReplicaRecorder(UnitRecorder):
 
     def _layer_shapes(self):
         return [(l.replicas * l.units, l.kernel.shape[0] + 1) for l in self._layers]
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = dict(logs or {})
-        if self.evaluate is not None:
-            X, y = self.evaluate
-            p = keras.ops.convert_to_numpy(self.model(X, training=False)).astype(np.float64)
-            eps = 1e-7  # Keras's clipping, so a saturated unit gives a finite loss
-            q = np.clip(p, eps, 1 - eps)
-            loss = -(y * np.log(q) + (1 - y) * np.log(1 - q)).mean(axis=0)
-            accuracy = ((p > 0.5) == (y > 0.5)).mean(axis=0)
-            for k in range(len(loss)):
-                logs[f"loss/{k}"] = loss[k]
-                logs[f"accuracy/{k}"] = accuracy[k]
-        super().on_epoch_end(epoch, logs)
 
     def replicas(self):
         """One ``Recording`` per replica, in the order of ``model.replica_specs``."""
@@ -237,6 +264,9 @@ class ReplicaRecorder(UnitRecorder):
 def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, data="", progress=True, first_seed=0):
     """Train ``seeds`` seeds of each scheme as replicas of one model.
 
+    Seeds run from ``first_seed`` to ``first_seed + seeds - 1``; ``first_seed``
+    also seeds the shuffling of batches.
+
     Returns:
         list of dicts ``{"scheme", "seed", "recording"}``, one per replica.
     """
@@ -251,7 +281,7 @@ def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, dat
     # Recording once an epoch needs no batch hooks, so a whole epoch can run in one graph call.
     per_call = int(np.ceil(len(X) / batch_size)) if every == "epoch" else 1
     model = build_replicas(specs, input_dim=X.shape[1], steps_per_execution=per_call)
-    recorder = ReplicaRecorder(every=every, evaluate=(X, y), metadata={"data": data})
+    recorder = ReplicaRecorder(every=every, metadata={"data": data})
     callbacks = [recorder] + ([ProgressLine(f"{len(specs)} replicas", loss_parts=len(specs))] if progress else [])
     model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks)
     return [{"scheme": s, "seed": seed, "recording": r} for (s, seed), r in zip(specs, recorder.replicas())]

@@ -52,6 +52,7 @@ def test_summary_numbers_come_from_the_saved_recordings(compare_run):
         rows.append(summary_from_recording(scheme, rec, scheme_groups(scheme)))
     summary = (out / "summary.md").read_text()
     assert format_table(rows, markdown=True) in summary
+    assert "Tie check (constant and mirrored, equal exactly (CPU)): held" in summary
     constant = [l for l in summary.splitlines() if l.startswith("| constant")][0]
     assert constant.split(" | ")[2:4] == ["1", "1"]
 
@@ -113,6 +114,8 @@ def test_out_that_is_a_file(tmp_path, capsys):
     (tmp_path / "taken").write_text("x")
     assert main(["compare", "--out", str(tmp_path / "taken")]) == 2
     assert "exists and is not a folder" in capsys.readouterr().err
+    assert main(["compare", "--out", str(tmp_path / "taken" / "sub" / "dir")]) == 2
+    assert "is a file" in capsys.readouterr().err
 
 
 def test_gpu_without_gpu_is_one_line(tmp_path, capsys):
