@@ -18,10 +18,17 @@ def machine():
 
 
 def alternate(variants, repeats):
-    """Time each variant ``repeats`` times, alternating; return {name: [seconds]}."""
+    """Time each variant ``repeats`` times, alternating; return {name: [seconds]}.
+
+    The order rotates every round, so no variant always runs right after the
+    same other one (a variant that leaves threads or caches behind would
+    otherwise tax one neighbour only).
+    """
     times = {name: [] for name in variants}
-    for _ in range(repeats):
-        for name, run in variants.items():
+    names = list(variants)
+    for r in range(repeats):
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            run = variants[name]
             start = time.perf_counter()
             run()
             times[name].append(time.perf_counter() - start)

@@ -54,6 +54,7 @@ class ReplicaDense(keras.layers.Layer):
         self.replicas = int(replicas)
         self.activation = keras.activations.get(activation)
         self.squeeze = bool(squeeze)
+        self.use_bias = True  # always: the course model's units have biases
 
     def build(self, input_shape):
         fan_in = int(input_shape[-1])
@@ -230,14 +231,16 @@ class ReplicaRecorder(UnitRecorder):
         return found
 
     def _snapshot(self):
+        values = iter(self._read_variables())  # per layer kernel (fan_in, K, units), bias (K, units)
         out = {}
         for layer in self._layers:
-            kernel, bias = layer.kernel.numpy(), layer.bias.numpy()  # (fan_in, K, units), (K, units)
+            kernel, bias = next(values), next(values)
             out[layer.name] = np.concatenate([kernel, bias[None]], axis=0).transpose(1, 2, 0)
         return out  # per layer (K, units, fan_in + 1)
 
     def _layer_shapes(self):
-        return [(l.replicas * l.units, l.kernel.shape[0] + 1) for l in self._layers]
+        # K layers of (units, d) each: right for weights (K*u*d) and distances (K*u*u) alike.
+        return [(l.units, l.kernel.shape[0] + 1) for l in self._layers for _ in range(l.replicas)]
 
     def replicas(self):
         """One ``Recording`` per replica, in the order of ``model.replica_specs``."""
