@@ -3,8 +3,9 @@
 ``choose_device("cpu")`` hides the GPUs from TensorFlow; ``"gpu"`` fails with a
 clear message when TensorFlow sees none; ``"auto"`` takes a GPU if there is
 one. ``device_name()`` says what is in use, for metadata and figure footers.
-On a GPU, ties are checked against ``GPU_TIE_TOLERANCE`` instead of exact
-equality (GPU kernels may sum in different orders), and op determinism is on.
+On a GPU, op determinism is switched on and ``report.tie_check`` accepts
+differences up to ``GPU_TIE_TOLERANCE`` instead of exact equality (GPU
+kernels may sum in different orders).
 """
 import os
 import sys
@@ -17,7 +18,6 @@ __all__ = [
     "NoGPUError",
     "choose_device",
     "device_name",
-    "tie_tolerance",
     "quiet_tensorflow",
 ]
 
@@ -101,8 +101,3 @@ def device_name():
     details = tf.config.experimental.get_device_details(tf.config.list_physical_devices("GPU")[0])
     name = details.get("device_name", "")
     return f"GPU:0 ({name})" if name else "GPU:0"
-
-
-def tie_tolerance():
-    """The largest difference a tie check accepts: 0 on the CPU, stated on a GPU."""
-    return GPU_TIE_TOLERANCE if device_name().startswith("GPU") else 0.0
