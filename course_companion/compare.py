@@ -7,7 +7,7 @@ the largest difference inside any group that the scheme started tied.
 """
 import numpy as np
 
-from course_companion.distances import distinct_units, pairwise_distances
+from course_companion.distances import distinct_units, off_diagonal, pairwise_distances
 
 __all__ = ["COLUMNS", "summary_row", "summary_from_recording", "group_spread", "format_table", "run_scheme", "run_compare"]
 
@@ -50,8 +50,7 @@ def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2"))
     spreads = []
     for index, name in enumerate(layers):
         units = np.asarray(layer_units[name])
-        d = pairwise_distances(units)
-        off = d[~np.eye(len(units), dtype=bool)]
+        off = off_diagonal(pairwise_distances(units))
         key = f"L{index + 1}"
         row[f"{key}_distinct"] = distinct_units(units)
         row[f"{key}_min"] = float(off.min()) if off.size else 0.0
@@ -65,7 +64,7 @@ def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2"))
 
 def summary_from_recording(scheme, recording, groups=None):
     """``summary_row`` from a ``Recording``: its last record and last accuracy."""
-    layers = {name: recording.units(name)[-1] for name in ("L1", "L2")}
+    layers = {name: recording.units(name, record=-1) for name in ("L1", "L2")}
     accuracy = recording.log("accuracy")
     accuracy = accuracy[~np.isnan(accuracy)]
     return summary_row(scheme, layers, accuracy[-1] if accuracy.size else float("nan"), groups)

@@ -86,9 +86,10 @@ def choose_device(device="auto"):
                 raise RuntimeError("device 'cpu' must be chosen before TensorFlow first runs") from None
     elif device == "gpu" and not gpus:
         raise NoGPUError(f"--device gpu: TensorFlow sees no GPU; {GPU_HINT}")
-    if device_name().startswith("GPU"):
+    used = device_name()
+    if used.startswith("GPU"):
         tf.config.experimental.enable_op_determinism()
-    return device_name()
+    return used
 
 
 def device_name():

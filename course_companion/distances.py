@@ -7,7 +7,16 @@ the claim the whole package is about.
 """
 import numpy as np
 
-__all__ = ["METRICS", "unit_weights", "pairwise_distances", "tied_groups", "distinct_units"]
+__all__ = [
+    "METRICS",
+    "unit_weights",
+    "pairwise_distances",
+    "off_diagonal",
+    "smallest_distance",
+    "tied_groups",
+    "groups_from_distances",
+    "distinct_units",
+]
 
 METRICS = ("euclidean", "cosine")
 
@@ -124,11 +133,41 @@ def _groups(unit_weights, atol):
     w = _as_units(unit_weights, ndims=(2,))
     if isinstance(atol, bool) or not isinstance(atol, (int, float, np.number)) or not atol >= 0:
         raise ValueError(f"atol must be a number >= 0; got {atol!r}")
-    left = list(range(w.shape[0]))
-    groups = []
+    return _greedy(w.shape[0], lambda i, j: np.max(np.abs(w[j] - w[i]), initial=0.0) <= atol)
+
+
+def _greedy(n, same):
+    """All groups of 0..n-1: each takes the first unit left and every unit ``same`` as it."""
+    left, groups = list(range(n)), []
     while left:
-        first = left[0]
-        same = [j for j in left if np.max(np.abs(w[j] - w[first]), initial=0.0) <= atol]
-        groups.append(same)
-        left = [j for j in left if j not in same]
+        group = [j for j in left if same(left[0], j)]
+        groups.append(group)
+        left = [j for j in left if j not in group]
     return groups
+
+
+def groups_from_distances(distances):
+    """Groups (of two or more) of units at distance exactly 0, from a (units, units) matrix.
+
+    The same grouping as ``tied_groups`` with ``atol=0``, for recordings that
+    kept only distances (a euclidean distance is 0 exactly when the units are
+    equal).
+
+    Examples:
+        >>> groups_from_distances(np.array([[0.0, 3.0, 0.0], [3.0, 0.0, 3.0], [0.0, 3.0, 0.0]]))
+        [[0, 2]]
+    """
+    d = np.asarray(distances)
+    return [g for g in _greedy(len(d), lambda i, j: d[i, j] == 0) if len(g) > 1]
+
+
+def off_diagonal(distances):
+    """The distances between two different units: (..., units, units) -> (..., units * (units - 1))."""
+    d = np.asarray(distances)
+    return d[..., ~np.eye(d.shape[-1], dtype=bool)]
+
+
+def smallest_distance(distances):
+    """The distance between the two closest different units of a (units, units) matrix (0 for one unit)."""
+    off = off_diagonal(distances)
+    return float(off.min()) if off.size else 0.0

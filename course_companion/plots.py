@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from course_companion.distances import groups_from_distances, off_diagonal, smallest_distance
 from course_companion.files import atomic_path
 
 __all__ = [
@@ -61,12 +62,10 @@ def add_footer(fig, recordings):
 
 def spread_over_records(distances):
     """(records, units, units) -> smallest, median, largest off-diagonal distance per record."""
-    d = np.asarray(distances)
-    n = d.shape[-1]
-    if n < 2:
-        zeros = np.zeros(d.shape[0])
+    off = off_diagonal(distances)
+    if off.shape[-1] == 0:  # one unit: nothing to be apart from
+        zeros = np.zeros(off.shape[0])
         return zeros, zeros, zeros
-    off = d[:, ~np.eye(n, dtype=bool)]
     return off.min(axis=1), np.median(off, axis=1), off.max(axis=1)
 
 
@@ -119,17 +118,6 @@ def plot_distances(recordings, layer="L1", metric="euclidean", ax=None):
     return ax
 
 
-def _groups_from_distances(d):
-    n = len(d)
-    left, groups = list(range(n)), []
-    while left:
-        same = [j for j in left if d[left[0], j] == 0]
-        if len(same) > 1:
-            groups.append(same)
-        left = [j for j in left if j not in same]
-    return groups
-
-
 def plot_distance_matrix(recording, layer="L1", record=-1, ax=None, metric="euclidean", vmax=None, colorbar=True):
     """The units x units distance heatmap at one record, tied groups outlined.
 
@@ -146,14 +134,11 @@ def plot_distance_matrix(recording, layer="L1", record=-1, ax=None, metric="eucl
         the Axes. Cells of units at distance exactly 0 from each other (a tied
         group) are outlined in black.
     """
-    d = recording.distances(layer, metric)
-    if not -len(d) <= record < len(d):
-        raise ValueError(f"record must index one of the {len(d)} records; got {record}")
-    d = d[record]
+    d = recording.distances(layer, metric, record=record)
     ax = _new_ax(ax, size=(4.0, 3.6))
     top = vmax if vmax is not None else float(d.max())
     image = ax.imshow(d, cmap="viridis", vmin=0, vmax=top if top > 0 else 1.0)
-    for group in _groups_from_distances(d):
+    for group in groups_from_distances(d):
         for i in group:
             for j in group:
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="black", lw=0.8))
@@ -205,13 +190,11 @@ def plot_unit_images(recording, layer="L1", record=-1, image_shape=(20, 20), ord
     Returns:
         the Figure (or the given ``fig``, a Figure or SubFigure).
     """
-    units = recording.units(layer)
-    if not -len(units) <= record < len(units):
-        raise ValueError(f"record must index one of the {len(units)} records; got {record}")
+    units = recording.units(layer, record=record)
     pixels = int(np.prod(image_shape))
-    if units.shape[2] < pixels:
-        raise ValueError(f"image_shape {tuple(image_shape)} needs {pixels} inputs; {layer} units have {units.shape[2]}")
-    w = units[record][:, :pixels]
+    if units.shape[1] < pixels:
+        raise ValueError(f"image_shape {tuple(image_shape)} needs {pixels} inputs; {layer} units have {units.shape[1]}")
+    w = units[:, :pixels]
     mosaic, corners = unit_mosaic(w, image_shape, order)
     cols = int(np.ceil(np.sqrt(len(w))))
     if fig is None:
@@ -264,9 +247,9 @@ def plot_gradients(recording, layer="L1", record=0, ax=None):
 def _finding(recordings, layer):
     parts = []
     for label, rec in recordings.items():
-        d = rec.distances(layer)[-1]
-        parts.append(f"{label}: {len(d) - sum(len(g) - 1 for g in _groups_from_distances(d))}")
-    n = len(recordings[next(iter(recordings))].distances(layer)[-1])
+        d = rec.distances(layer, record=-1)
+        parts.append(f"{label}: {len(d) - sum(len(g) - 1 for g in groups_from_distances(d))}")
+    n = len(d)
     return (f"Units that start equal stay equal; random starts make them differ.\n"
             f"Distinct units of {layer} ({n}) after training - " + ", ".join(parts))
 
@@ -394,8 +377,7 @@ def plot_sweep(results, rows):
     schemes = [r["scheme"] for r in rows]
     smallest = {s: [] for s in schemes}
     for result in results:
-        d = result["recording"].distances("L1")[-1]
-        smallest[result["scheme"]].append(float(d[~np.eye(len(d), dtype=bool)].min()) if len(d) > 1 else 0.0)
+        smallest[result["scheme"]].append(smallest_distance(result["recording"].distances("L1", record=-1)))
     fig = Figure(figsize=(MAX_WIDTH, 3.4), layout="constrained")
     ax, ax_share = fig.subplots(1, 2, width_ratios=[1.6, 1])
     floor = _floor([np.asarray(v) for v in smallest.values()])

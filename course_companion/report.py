@@ -127,7 +127,7 @@ def write_compare_outputs(recordings, out, fmt="png"):
         written.append(save_figure(fig, out / f"distances_{layer}.{fmt}"))
     for layer in LAYERS:
         fig = Figure(figsize=(MAX_WIDTH, 2.9), layout="constrained")
-        vmax = max(float(rec.distances(layer)[-1].max()) for rec in recordings.values())
+        vmax = max(float(rec.distances(layer, record=-1).max()) for rec in recordings.values())
         axes = np.atleast_1d(fig.subplots(1, len(recordings)))
         for ax, (scheme, rec) in zip(axes, recordings.items()):
             plot_distance_matrix(rec, layer=layer, ax=ax, vmax=vmax, colorbar=False)

@@ -13,6 +13,7 @@ standalone ``build_model`` would on the same batches, up to float32 rounding
 import keras
 import numpy as np
 
+from course_companion.distances import smallest_distance
 from course_companion.models import SCHEMES, initial_weights, scheme_groups
 from course_companion.recorder import Recording, UnitRecorder
 
@@ -96,8 +97,13 @@ def replica_binary_crossentropy(y_true, y_pred):
     Keras then averages over the batch, so the total is the sum of the
     replicas' own losses and each replica's gradient is its own.
     """
+    return keras.ops.sum(_each_replica_bce(y_true, y_pred)[1], axis=-1)
+
+
+def _each_replica_bce(y_true, y_pred):
+    """(labels broadcast to (batch, K), element-wise binary cross-entropy (batch, K))."""
     y_true = keras.ops.broadcast_to(keras.ops.cast(y_true, y_pred.dtype), keras.ops.shape(y_pred))
-    return keras.ops.sum(keras.ops.binary_crossentropy(y_true, y_pred), axis=-1)
+    return y_true, keras.ops.binary_crossentropy(y_true, y_pred)
 
 
 @keras.saving.register_keras_serializable(package="course_companion")
@@ -123,8 +129,8 @@ class ReplicaMetrics(keras.metrics.Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         ops = keras.ops
-        y_true = ops.broadcast_to(ops.cast(y_true, y_pred.dtype), ops.shape(y_pred))
-        self.loss_sum.assign_add(ops.sum(ops.binary_crossentropy(y_true, y_pred), axis=0))
+        y_true, bce = _each_replica_bce(y_true, y_pred)
+        self.loss_sum.assign_add(ops.sum(bce, axis=0))
         hits = ops.cast(ops.equal(ops.cast(y_pred > 0.5, y_pred.dtype), y_true), y_pred.dtype)
         self.correct.assign_add(ops.sum(hits, axis=0))
         self.count.assign_add(ops.cast(ops.shape(y_pred)[0], "float32"))
@@ -290,19 +296,14 @@ def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, dat
     return [{"scheme": s, "seed": seed, "recording": r} for (s, seed), r in zip(specs, recorder.replicas())]
 
 
-def _smallest(distances):
-    n = distances.shape[-1]
-    return float(distances[~np.eye(n, dtype=bool)].min()) if n > 1 else 0.0
-
-
 def sweep_rows(results, layers=("L1", "L2")):
     """Per scheme: seeds, share of seeds in which every unit separated, smallest L1
     distance at the end (min, median, max over seeds), median final accuracy."""
     rows = []
     for scheme in dict.fromkeys(r["scheme"] for r in results):
         mine = [r["recording"] for r in results if r["scheme"] == scheme]
-        smallest = np.array([_smallest(rec.distances(layers[0])[-1]) for rec in mine])
-        separated = [all(_smallest(rec.distances(l)[-1]) > 0 for l in layers) for rec in mine]
+        smallest = np.array([smallest_distance(rec.distances(layers[0], record=-1)) for rec in mine])
+        separated = [all(smallest_distance(rec.distances(l, record=-1)) > 0 for l in layers) for rec in mine]
         accuracy = np.array([rec.log("accuracy")[-1] for rec in mine])
         rows.append({
             "scheme": scheme,

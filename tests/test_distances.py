@@ -2,7 +2,15 @@ import keras
 import numpy as np
 import pytest
 
-from course_companion.distances import distinct_units, pairwise_distances, tied_groups, unit_weights
+from course_companion.distances import (
+    distinct_units,
+    groups_from_distances,
+    off_diagonal,
+    pairwise_distances,
+    smallest_distance,
+    tied_groups,
+    unit_weights,
+)
 
 
 def _brute(w, metric):
@@ -87,3 +95,21 @@ def test_bad_input(call, match):
 def test_unit_weights_refuses_non_dense():
     with pytest.raises(TypeError, match="built Dense layer; got Flatten"):
         unit_weights(keras.layers.Flatten())
+
+
+def test_groups_from_distances_agree_with_tied_groups(rng):
+    w = rng.normal(size=(7, 4))
+    w[4] = w[1]
+    w[6] = w[1]
+    w[5] = w[2]
+    assert groups_from_distances(pairwise_distances(w)) == tied_groups(w) == [[1, 4, 6], [2, 5]]
+
+
+def test_off_diagonal_and_smallest(rng):
+    d = pairwise_distances(rng.normal(size=(3, 4, 2)))
+    off = off_diagonal(d)
+    assert off.shape == (3, 12)  # 4 units: 4 x 3 ordered pairs
+    for r in range(3):
+        assert sorted(off[r]) == sorted(d[r, i, j] for i in range(4) for j in range(4) if i != j)
+        assert smallest_distance(d[r]) == min(off[r])
+    assert smallest_distance(np.zeros((1, 1))) == 0.0

@@ -136,6 +136,12 @@ def test_keep_distances_matches_full_weights(small):
     )
     with pytest.raises(ValueError, match="kept 'distances', not the weights"):
         slim.recording.units("L1")
+    for rec in (full.recording, slim.recording):  # one record alone: the same as that row of all records
+        np.testing.assert_array_equal(rec.distances("L2", "cosine", record=-1), rec.distances("L2", "cosine")[-1])
+    np.testing.assert_array_equal(full.recording.units("L1", record=1), full.recording.units("L1")[1])
+    count = len(full.recording)
+    with pytest.raises(ValueError, match=rf"record must index one of the {count} records; got {count}"):
+        full.recording.units("L1", record=count)
 
 
 def test_memory_budget_warns_once_with_what_fits(small):
