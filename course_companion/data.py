@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from course_companion.checks import check_int
+
 __all__ = ["load_digits01", "load_course_data", "make_coffee_data", "check_xy"]
 
 COURSE_FEATURES = 400  # 20x20 images, unrolled column-major
@@ -170,11 +172,8 @@ def make_coffee_data(n=200, seed=2):
     Returns:
         ``(X, y)`` float32, shapes (n, 2) and (n, 1).
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive int; got {n!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int; got {seed!r}")
-    rng = np.random.default_rng(seed)
+    n = check_int(n, "n", minimum=1)
+    rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
     X = rng.random(2 * n).reshape(-1, 2)
     X[:, 1] = X[:, 1] * 4 + 11.5  # duration, minutes
     X[:, 0] = X[:, 0] * (285 - 150) + 150  # temperature, Celsius

@@ -7,6 +7,8 @@ the claim the whole package is about.
 """
 import numpy as np
 
+from course_companion.checks import check_number
+
 __all__ = [
     "METRICS",
     "unit_weights",
@@ -131,8 +133,7 @@ def distinct_units(unit_weights, atol=0.0):
 
 def _groups(unit_weights, atol):
     w = _as_units(unit_weights, ndims=(2,))
-    if isinstance(atol, bool) or not isinstance(atol, (int, float, np.number)) or not atol >= 0:
-        raise ValueError(f"atol must be a number >= 0; got {atol!r}")
+    atol = check_number(atol, "atol", minimum=0)
     return _greedy(w.shape[0], lambda i, j: np.max(np.abs(w[j] - w[i]), initial=0.0) <= atol)
 
 

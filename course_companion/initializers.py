@@ -9,7 +9,9 @@ built with them saves to ``.keras`` and loads back.
 import keras
 import numpy as np
 
-__all__ = ["Constant", "Random", "Mirrored", "DISTRIBUTIONS"]
+from course_companion.checks import check_groups, check_int, check_number
+
+__all__ = ["Constant", "Random", "Mirrored", "SeededInitializer", "DISTRIBUTIONS"]
 
 # The seeded Keras initializers a ``Random`` or ``Mirrored`` may draw from.
 DISTRIBUTIONS = {
@@ -22,14 +24,6 @@ DISTRIBUTIONS = {
     "random_uniform": keras.initializers.RandomUniform,
     "random_normal": keras.initializers.RandomNormal,
 }
-
-
-def _check_seed(seed):
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise TypeError(f"seed must be an int or None; got {seed!r}")
-    if seed is not None and seed < 0:
-        raise ValueError(f"seed must be a non-negative int; got {seed!r}")
-    return None if seed is None else int(seed)
 
 
 def _check_distribution(name, arg):
@@ -61,11 +55,7 @@ class Constant(keras.initializers.Initializer):
     """
 
     def __init__(self, value=0.0):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-            raise TypeError(f"value must be a number; got {value!r}")
-        if not np.isfinite(value):
-            raise ValueError(f"value must be finite; got {value!r}")
-        self.value = float(value)
+        self.value = check_number(value, "value")
 
     def __call__(self, shape, dtype=None):
         return keras.ops.full(shape, self.value, dtype=dtype or "float32")
@@ -74,8 +64,27 @@ class Constant(keras.initializers.Initializer):
         return {"value": self.value}
 
 
+class SeededInitializer(keras.initializers.Initializer):
+    """The seed handling of ``Random`` and ``Mirrored``, in one place (as Keras's ``RandomInitializer``).
+
+    ``seed`` is kept as the user gave it (and serialized so); ``seed=None``
+    is resolved once, when the initializer is made, so every call of one
+    instance draws the same values.
+
+    Args:
+        seed: int >= 0, or None.
+    """
+
+    def __init__(self, seed=None):
+        self.seed = None if seed is None else check_int(seed, "seed", minimum=0)
+        self._seed = self.seed if self.seed is not None else int(np.random.randint(2**31 - 1))
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
 @keras.saving.register_keras_serializable(package="course_companion")
-class Random(keras.initializers.Initializer):
+class Random(SeededInitializer):
     """Seeded random weights: the start that breaks the symmetry.
 
     By default the draws come from Glorot uniform, which is what the course's
@@ -95,10 +104,8 @@ class Random(keras.initializers.Initializer):
     """
 
     def __init__(self, seed=None, distribution="glorot_uniform"):
-        self.seed = _check_seed(seed)
+        super().__init__(seed)
         self.distribution = _check_distribution(distribution, "distribution")
-        # Seeds are resolved in one place: None becomes one fixed draw per instance.
-        self._seed = self.seed if self.seed is not None else int(np.random.randint(2**31 - 1))
 
     def __call__(self, shape, dtype=None):
         return keras.ops.convert_to_tensor(
@@ -106,43 +113,11 @@ class Random(keras.initializers.Initializer):
         )
 
     def get_config(self):
-        return {"seed": self.seed, "distribution": self.distribution}
-
-
-def _check_groups(groups, arg):
-    """Groups: lists of >= 2 distinct non-negative ints, no index in two groups."""
-    if groups is None:
-        return None
-    if isinstance(groups, (str, bytes)) or not hasattr(groups, "__iter__"):
-        raise TypeError(f"{arg} must be a list of groups (lists of ints); got {groups!r}")
-    out = []
-    seen = {}
-    for g, group in enumerate(groups):
-        if isinstance(group, (str, bytes)) or not hasattr(group, "__iter__"):
-            raise TypeError(f"{arg}[{g}] must be a list of ints; got {group!r}")
-        group = list(group)
-        for i in group:
-            if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
-                raise TypeError(f"{arg}[{g}] must hold ints; got {i!r} in {group!r}")
-            if i < 0:
-                raise ValueError(f"{arg}[{g}] must hold non-negative ints; got {i} in {group!r}")
-        group = [int(i) for i in group]
-        if len(group) < 2:
-            raise ValueError(f"{arg}[{g}] must name at least two units; got {group!r}")
-        if len(set(group)) != len(group):
-            raise ValueError(f"{arg}[{g}] must not repeat an index; got {group!r}")
-        for i in group:
-            if i in seen:
-                raise ValueError(
-                    f"{arg} must not overlap; index {i} is in groups {out[seen[i]]!r} and {group!r}"
-                )
-            seen[i] = len(out)
-        out.append(group)
-    return out
+        return {**super().get_config(), "distribution": self.distribution}
 
 
 @keras.saving.register_keras_serializable(package="course_companion")
-class Mirrored(keras.initializers.Initializer):
+class Mirrored(SeededInitializer):
     """Random weights with chosen groups of units (or inputs) made identical.
 
     Draws from ``base`` like ``Random``, then for every group in ``units``
@@ -170,16 +145,11 @@ class Mirrored(keras.initializers.Initializer):
     """
 
     def __init__(self, units=None, inputs=None, base="glorot_uniform", seed=None, jitter=0.0):
-        self.units = _check_groups(units, "units")
-        self.inputs = _check_groups(inputs, "inputs")
+        super().__init__(seed)
+        self.units = check_groups(units, "units")
+        self.inputs = check_groups(inputs, "inputs")
         self.base = _check_distribution(base, "base")
-        self.seed = _check_seed(seed)
-        if isinstance(jitter, bool) or not isinstance(jitter, (int, float, np.number)):
-            raise TypeError(f"jitter must be a number; got {jitter!r}")
-        if not (np.isfinite(jitter) and jitter >= 0):
-            raise ValueError(f"jitter must be a finite number >= 0; got {jitter!r}")
-        self.jitter = float(jitter)
-        self._seed = self.seed if self.seed is not None else int(np.random.randint(2**31 - 1))
+        self.jitter = check_number(jitter, "jitter", minimum=0)
 
     def __call__(self, shape, dtype=None):
         shape = tuple(int(s) for s in shape)
@@ -207,10 +177,4 @@ class Mirrored(keras.initializers.Initializer):
         return keras.ops.convert_to_tensor(w, dtype=dtype or "float32")
 
     def get_config(self):
-        return {
-            "units": self.units,
-            "inputs": self.inputs,
-            "base": self.base,
-            "seed": self.seed,
-            "jitter": self.jitter,
-        }
+        return {**super().get_config(), "units": self.units, "inputs": self.inputs, "base": self.base, "jitter": self.jitter}

@@ -16,7 +16,9 @@ A scheme is a named way to initialize the whole model:
 import keras
 import numpy as np
 
+from course_companion.checks import check_groups, check_int, check_number
 from course_companion.initializers import Constant, Mirrored, Random
+from course_companion.layers import layer_name
 
 __all__ = [
     "SCHEMES",
@@ -29,6 +31,7 @@ __all__ = [
     "layer_seed",
     "scheme_groups",
     "dense_layers",
+    "find_dense_layer",
     "tie_units",
     "reset_optimizer",
 ]
@@ -69,8 +72,7 @@ def _check_ties(ties, units):
             raise TypeError(f"ties keys must be layer indices (0 = L1) or names 'L1'...; got {key!r}")
         if not 0 <= index < len(units):
             raise ValueError(f"ties names layer {key!r}, but the model has layers 0..{len(units) - 1}")
-        # Mirrored checks the groups' form; the range check needs the layer's size.
-        groups = Mirrored(units=groups).units
+        groups = check_groups(groups, f"ties[{key!r}]")  # the form; the range needs the layer's size
         for group in groups:
             if max(group) >= units[index]:
                 raise ValueError(
@@ -105,15 +107,14 @@ def _check_scheme(scheme):
 
 def _check_model_args(scheme, seed, input_dim, units, learning_rate):
     _check_scheme(scheme)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int; got {seed!r}")
-    if isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer)) or input_dim < 1:
-        raise ValueError(f"input_dim must be a positive int; got {input_dim!r}")
+    check_int(seed, "seed", minimum=0)
+    check_int(input_dim, "input_dim", minimum=1)
     units = tuple(units)
-    if not units or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in units):
-        raise ValueError(f"units must be a non-empty tuple of positive ints; got {units!r}")
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-        raise ValueError(f"learning_rate must be a number > 0; got {learning_rate!r}")
+    if not units:
+        raise ValueError(f"units must name at least one layer; got {units!r}")
+    for i, n in enumerate(units):
+        check_int(n, f"units[{i}]", minimum=1)
+    check_number(learning_rate, "learning_rate", minimum=0, strict=True)
     return units
 
 
@@ -218,7 +219,22 @@ def dense_layers(model):
     return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
 
 
-def _find_layer(model, layer):
+def find_dense_layer(model, layer):
+    """The Dense layer of ``model`` that ``layer`` means.
+
+    Examples:
+        >>> find_dense_layer(build_model(), 1).name
+        'L2'
+
+    Args:
+        model: a Keras model.
+        layer: a name, an index into the Dense layers (0 = L1, -1 the last;
+            ``layers.layer_name``), or the layer itself.
+
+    Raises:
+        TypeError: ``layer`` is none of these.
+        ValueError: the layer is not in the model, or is not Dense.
+    """
     dense = dense_layers(model)
     names = [d.name for d in dense]
     if isinstance(layer, keras.layers.Layer):
@@ -230,16 +246,10 @@ def _find_layer(model, layer):
         if not matches:
             raise ValueError(f"layer {layer!r} is not in the model; Dense layers are {names}")
         found = matches[0]
-    elif isinstance(layer, (int, np.integer)) and not isinstance(layer, bool):
-        if not -len(dense) <= layer < len(dense):
-            raise ValueError(f"layer index {layer} is out of range; Dense layers are {names}")
-        found = dense[layer]
     else:
-        raise TypeError(f"layer must be a name, an index into the Dense layers, or a layer; got {layer!r}")
+        found = dense[names.index(layer_name(layer, names))]
     if not isinstance(found, keras.layers.Dense):
-        raise ValueError(
-            f"layer {found.name!r} is a {type(found).__name__}, not Dense; Dense layers are {names}"
-        )
+        raise ValueError(f"layer {found.name!r} is a {type(found).__name__}, not Dense; Dense layers are {names}")
     return found
 
 
@@ -304,8 +314,8 @@ def tie_units(model, layer, groups):
         raise TypeError(f"model must be a keras.Model; got {type(model).__name__}")
     if not model.built:
         raise ValueError("model is not built yet; build it (or call it once) before tying units")
-    tied = _find_layer(model, layer)
-    groups = Mirrored(units=groups).units  # checks the groups' form
+    tied = find_dense_layer(model, layer)
+    groups = check_groups(groups)
     if groups is None:
         raise ValueError("groups must name at least one group; got None")
     consumers = _consumers(model, tied)

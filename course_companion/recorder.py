@@ -1,26 +1,25 @@
 """Record every unit's weights (and gradients) while a Keras model trains.
 
-``UnitRecorder`` is a Keras callback; what it records is a ``Recording``, which
-the distances and plots read and which saves to (and loads from) one ``.npz``.
-A record is one snapshot; its step is the number of batches seen so far, and
-record 0 is the state before the first batch (step 0).
+``UnitRecorder`` is a Keras callback; what it records is a ``Recording``
+(``course_companion.recording``, exported here too), which the distances and
+plots read and which saves to (and loads from) one ``.npz``. A record is one
+snapshot; its step is the number of batches seen so far, and record 0 is the
+state before the first batch (step 0).
 """
 import datetime
-import json
 import re
 import warnings
-import zipfile
-from pathlib import Path
 
 import keras
 import numpy as np
 
-from course_companion.distances import METRICS, pairwise_distances
-from course_companion.files import atomic_path
+from course_companion.checks import check_int
+from course_companion.distances import METRICS
+from course_companion.models import dense_layers, find_dense_layer
+from course_companion.recording import FORMAT_VERSION, Recording
 
 __all__ = ["UnitRecorder", "Recording", "FORMAT_VERSION", "parse_bytes", "estimate_bytes"]
 
-FORMAT_VERSION = 1
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
 
 
@@ -36,243 +35,6 @@ def parse_bytes(size, arg="memory_budget"):
 
 def _mib(n):
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.1f} KiB"
-
-
-class Recording:
-    """What a ``UnitRecorder`` recorded: per record, every unit of each layer.
-
-    Arrays are per layer with the records first: ``units(layer)`` is
-    (records, units, fan_in + 1), incoming column then bias, float32.
-
-    Examples:
-        >>> rec = Recording.load("random.npz")  # doctest: +SKIP
-        >>> rec.units("L1").shape, rec.steps[:3]  # doctest: +SKIP
-        ((21, 25, 401), array([ 0, 32, 64]))
-
-    Attributes:
-        layers: list of layer names.
-        keep: "weights" or "distances", what was kept per record.
-        metadata: dict (scheme and seed where known, versions, device, data,
-            creation time).
-    """
-
-    def __init__(self, layers, keep="weights", metadata=None, has_gradients=False):
-        self.layers = list(layers)
-        self.keep = keep
-        self.metadata = dict(metadata or {})
-        self.has_gradients = bool(has_gradients)
-        self._steps, self._epochs, self._logs = [], [], []
-        self._units = {name: [] for name in self.layers}
-        self._grads = {name: [] for name in self.layers}
-        self._dist = {name: {m: [] for m in METRICS} for name in self.layers}
-
-    # -- filling ---------------------------------------------------------
-    def append(self, step, epoch, units=None, gradients=None, logs=None, distances=None):
-        """Add one record.
-
-        Args:
-            step: int, batches seen.
-            epoch: float, epochs done.
-            units: dict layer name -> (units, d) weights.
-            gradients: dict layer name -> (units, d), when the recording has them.
-            logs: dict of scalars, the epoch's logs (or None).
-            distances: with ``keep="distances"``, dict layer name -> {metric:
-                (units, units)} already computed; otherwise they are computed
-                from ``units``.
-        """
-        for name in self.layers:
-            if self.keep == "weights":
-                self._units[name].append(np.asarray(units[name], dtype=np.float32))
-            else:
-                for metric in METRICS:
-                    d = distances[name][metric] if distances else pairwise_distances(units[name], metric)
-                    self._dist[name][metric].append(np.asarray(d, dtype=np.float64))
-            if self.has_gradients:
-                self._grads[name].append(np.asarray(gradients[name], dtype=np.float32))
-        self._steps.append(int(step))
-        self._epochs.append(float(epoch))
-        self._logs.append({k: float(v) for k, v in (logs or {}).items() if np.ndim(v) == 0})
-
-    def set_logs(self, record, logs):
-        """Attach an epoch's logs to a record taken at that epoch's end."""
-        self._logs[record] = {k: float(v) for k, v in (logs or {}).items() if np.ndim(v) == 0}
-
-    # -- reading ---------------------------------------------------------
-    def __len__(self):
-        return len(self._steps)
-
-    def __repr__(self):
-        return f"Recording(layers={self.layers}, records={len(self)}, keep={self.keep!r})"
-
-    def _layer(self, layer):
-        if isinstance(layer, (int, np.integer)) and not isinstance(layer, bool):
-            if not -len(self.layers) <= layer < len(self.layers):
-                raise ValueError(f"layer index {layer} is out of range; recorded layers are {self.layers}")
-            return self.layers[layer]
-        if layer not in self.layers:
-            raise ValueError(f"layer {layer!r} was not recorded; recorded layers are {self.layers}")
-        return layer
-
-    @property
-    def steps(self):
-        """Batches seen at each record, int64 (records,)."""
-        return np.asarray(self._steps, dtype=np.int64)
-
-    @property
-    def epochs(self):
-        """Epochs done at each record, float64; fractional between epoch ends."""
-        return np.asarray(self._epochs, dtype=np.float64)
-
-    @property
-    def logs(self):
-        """Per record, a dict of the epoch's logs (loss, metrics); {} off epoch ends."""
-        return [dict(d) for d in self._logs]
-
-    def log(self, key):
-        """One log value per record as float64, NaN where the record has none."""
-        return np.array([d.get(key, np.nan) for d in self._logs], dtype=np.float64)
-
-    def _record(self, record):
-        if record is not None and not -len(self) <= record < len(self):
-            raise ValueError(f"record must index one of the {len(self)} records; got {record}")
-        return record
-
-    def units(self, layer, record=None):
-        """(records, units, d) float32: each unit's incoming weights then its bias.
-
-        With ``record`` (an index, -1 for the last), only that record: (units, d).
-        """
-        name, record = self._layer(layer), self._record(record)
-        if self.keep != "weights":
-            raise ValueError(f"this recording kept {self.keep!r}, not the weights; record with keep='weights'")
-        if record is not None:
-            return self._units[name][record].astype(np.float32, copy=False)
-        return _stack(self._units[name])
-
-    def gradients(self, layer):
-        """(records, units, d) float32: the loss's gradient per weight, on the probe batch."""
-        name = self._layer(layer)
-        if not self.has_gradients:
-            raise ValueError("this recording has no gradients; record with gradients=True and a probe")
-        return _stack(self._grads[name])
-
-    def distances(self, layer, metric="euclidean", record=None):
-        """(records, units, units) float64 pairwise unit distances, in either keep mode.
-
-        With ``record`` (an index, -1 for the last), only that record's
-        (units, units) matrix, computed from that record alone.
-        """
-        name, record = self._layer(layer), self._record(record)
-        if metric not in METRICS:
-            raise ValueError(f"metric must be one of {list(METRICS)}; got {metric!r}")
-        if self.keep == "weights":
-            return pairwise_distances(self.units(name, record), metric)
-        if record is not None:
-            return np.asarray(self._dist[name][metric][record], dtype=np.float64)
-        return _stack(self._dist[name][metric], dtype=np.float64)
-
-    # -- files -----------------------------------------------------------
-    def save(self, path):
-        """Write one ``.npz`` at ``path`` (written to a temporary name, then renamed).
-
-        Returns:
-            the path, as a ``Path``.
-        """
-        path = Path(path)
-        arrays = {
-            "format_version": np.array(FORMAT_VERSION),
-            "kind": np.array("course_companion.Recording"),
-            "layers": np.array(self.layers, dtype=str),
-            "keep": np.array(self.keep),
-            "has_gradients": np.array(self.has_gradients),
-            "metadata": np.array(json.dumps(self.metadata, sort_keys=True, default=str)),
-            "steps": self.steps,
-            "epochs": self.epochs,
-        }
-        keys = sorted({k for d in self._logs for k in d})
-        arrays["log_keys"] = np.array(keys, dtype=str)
-        for i, key in enumerate(keys):
-            arrays[f"log_{i}"] = self.log(key)
-        for i, name in enumerate(self.layers):
-            if self.keep == "weights":
-                arrays[f"units_{i}"] = self.units(name)
-            else:
-                for metric in METRICS:
-                    arrays[f"distances_{metric}_{i}"] = self.distances(name, metric)
-            if self.has_gradients:
-                arrays[f"gradients_{i}"] = self.gradients(name)
-        with atomic_path(path) as tmp, open(tmp, "wb") as f:
-            np.savez_compressed(f, **arrays)  # a file object: numpy adds no ".npz" to the name
-        return path
-
-    @classmethod
-    def load(cls, path):
-        """Read a recording saved by ``save`` (no pickle).
-
-        Raises:
-            FileNotFoundError: no such file.
-            ValueError: truncated or corrupt, not a recording, or written by a
-                newer course_companion (a newer format version).
-        """
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"path: no such recording file: {str(path)!r}")
-        with open(path, "rb") as f:
-            magic = f.read(4)
-        if magic != b"PK\x03\x04":  # every .npz is a zip file
-            raise ValueError(f"path: {str(path)!r} is not a course_companion recording (not an .npz file)")
-        try:
-            with np.load(path, allow_pickle=False) as f:
-                if "format_version" not in f.files:
-                    raise _NotRecording()
-                data = {k: f[k] for k in f.files}
-        except _NotRecording:
-            raise ValueError(f"path: {str(path)!r} is not a course_companion recording") from None
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-            raise ValueError(f"path: {str(path)!r} is truncated or corrupt ({type(exc).__name__}: {exc})") from None
-        if str(data.get("kind", "")) != "course_companion.Recording":
-            raise ValueError(f"path: {str(path)!r} is not a course_companion recording")
-        version = int(data["format_version"])
-        if version > FORMAT_VERSION:
-            raise ValueError(
-                f"path: {str(path)!r} has format version {version}, newer than this "
-                f"course_companion reads ({FORMAT_VERSION}); upgrade course_companion"
-            )
-        try:
-            rec = cls(
-                [str(s) for s in data["layers"]],
-                keep=str(data["keep"]),
-                metadata=json.loads(str(data["metadata"])),
-                has_gradients=bool(data["has_gradients"]),
-            )
-            rec._steps = [int(s) for s in data["steps"]]
-            rec._epochs = [float(e) for e in data["epochs"]]
-            keys = [str(k) for k in data["log_keys"]]
-            columns = [data[f"log_{i}"] for i in range(len(keys))]
-            rec._logs = [
-                {k: float(col[r]) for k, col in zip(keys, columns) if not np.isnan(col[r])} for r in range(len(rec._steps))
-            ]
-            for i, name in enumerate(rec.layers):
-                if rec.keep == "weights":
-                    rec._units[name] = list(data[f"units_{i}"])
-                else:
-                    for metric in METRICS:
-                        rec._dist[name][metric] = list(data[f"distances_{metric}_{i}"])
-                if rec.has_gradients:
-                    rec._grads[name] = list(data[f"gradients_{i}"])
-        except (KeyError, ValueError, IndexError) as exc:
-            raise ValueError(f"path: {str(path)!r} is an incomplete recording ({type(exc).__name__}: {exc})") from None
-        return rec
-
-
-class _NotRecording(Exception):
-    pass
-
-
-def _stack(arrays, dtype=np.float32):
-    if not arrays:
-        return np.zeros((0,), dtype=dtype)
-    return np.stack(arrays).astype(dtype, copy=False)
 
 
 def estimate_bytes(every, keep, gradients, epochs, steps_per_epoch, layer_shapes):
@@ -330,7 +92,7 @@ class UnitRecorder(keras.callbacks.Callback):
     Args:
         every: "epoch", or an int N >= 1 to record every N batches.
         layers: None for every Dense layer, or a list of layer names or
-            indices into ``model.layers``.
+            indices into the Dense layers (0 = the first Dense layer, ``L1``).
         gradients: bool; also record each unit's gradient of the loss on the
             fixed ``probe`` batch (TensorFlow backend only).
         probe: ``(X, y)`` arrays, the batch gradients are computed on.
@@ -353,7 +115,7 @@ class UnitRecorder(keras.callbacks.Callback):
         metadata=None,
     ):
         super().__init__()
-        if every != "epoch" and (isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1):
+        if isinstance(every, str) and every != "epoch":
             raise ValueError(f"every must be 'epoch' or an int >= 1; got {every!r}")
         if layers is not None and (isinstance(layers, (str, int)) or not hasattr(layers, "__iter__")):
             raise TypeError(f"layers must be None or a list of layer names or indices; got {layers!r}")
@@ -363,7 +125,7 @@ class UnitRecorder(keras.callbacks.Callback):
             raise ValueError(f"keep must be 'weights' or 'distances'; got {keep!r}")
         if metadata is not None and not isinstance(metadata, dict):
             raise TypeError(f"metadata must be a dict or None; got {type(metadata).__name__}")
-        self.every = every if every == "epoch" else int(every)
+        self.every = every if every == "epoch" else check_int(every, "every", minimum=1)
         self.layers = None if layers is None else list(layers)
         self.gradients = gradients
         self.probe = self._check_probe(probe) if probe is not None else None
@@ -400,29 +162,20 @@ class UnitRecorder(keras.callbacks.Callback):
 
     # -- set-up ----------------------------------------------------------
     def _resolve_layers(self):
+        """The layers to record, and the names of every layer an integer counts."""
         model = self.model
-        dense = [l.name for l in model.layers if isinstance(l, keras.layers.Dense)]
+        dense = dense_layers(model)
+        if not dense:
+            raise ValueError(f"model {model.name!r} has no Dense layer to record")
         if self.layers is None:
-            if not dense:
-                raise ValueError(f"model {model.name!r} has no Dense layer to record")
-            return [model.get_layer(n) for n in dense]
+            return dense, [l.name for l in dense]
         found = []
         for item in self.layers:
-            if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
-                if not -len(model.layers) <= item < len(model.layers):
-                    raise ValueError(f"layers: index {item} is out of range; recordable layers are {dense}")
-                layer = model.layers[item]
-            else:
-                matches = [l for l in model.layers if l.name == item]
-                if not matches:
-                    raise ValueError(f"layers: no layer named {item!r}; recordable layers are {dense}")
-                layer = matches[0]
-            if not isinstance(layer, keras.layers.Dense):
-                raise ValueError(
-                    f"layers: {layer.name!r} is a {type(layer).__name__}, not Dense; recordable layers are {dense}"
-                )
-            found.append(layer)
-        return found
+            try:
+                found.append(find_dense_layer(model, item))
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"layers: {exc}") from None
+        return found, [l.name for l in dense]
 
     def _warn_if_over_budget(self):
         epochs = int(self.params.get("epochs") or 1)
@@ -447,7 +200,7 @@ class UnitRecorder(keras.callbacks.Callback):
 
     # -- Keras hooks -----------------------------------------------------
     def on_train_begin(self, logs=None):
-        self._layers = self._resolve_layers()
+        self._layers, dense_names = self._resolve_layers()
         names = [l.name for l in self._layers]
         self._it0 = self._iterations()
         self._step0 = self._step
@@ -458,7 +211,8 @@ class UnitRecorder(keras.callbacks.Callback):
             meta.update(_versions())
             meta.update({"model": self.model.name, "every": self.every, "steps_per_epoch": self.params.get("steps")})
             meta.update(self.metadata)
-            self.recording = Recording(names, keep=self.keep, metadata=meta, has_gradients=self.gradients)
+            self.recording = Recording(names, keep=self.keep, metadata=meta, has_gradients=self.gradients,
+                                       dense_layers=dense_names)
             self._warn_if_over_budget()
             self._take()
             return

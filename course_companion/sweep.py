@@ -13,7 +13,8 @@ standalone ``build_model`` would on the same batches, up to float32 rounding
 import keras
 import numpy as np
 
-from course_companion.distances import smallest_distance
+from course_companion.checks import check_int
+from course_companion.distances import METRICS, smallest_distance
 from course_companion.models import SCHEMES, initial_weights, scheme_groups
 from course_companion.recorder import Recording, UnitRecorder
 
@@ -234,7 +235,7 @@ class ReplicaRecorder(UnitRecorder):
         found = [l for l in self.model.layers if isinstance(l, ReplicaDense)]
         if not found:
             raise ValueError(f"model {self.model.name!r} has no ReplicaDense layer; use UnitRecorder for a plain model")
-        return found
+        return found, [l.name for l in found]
 
     def _snapshot(self):
         values = iter(self._read_variables())  # per layer kernel (fan_in, K, units), bias (K, units)
@@ -252,21 +253,18 @@ class ReplicaRecorder(UnitRecorder):
         """One ``Recording`` per replica, in the order of ``model.replica_specs``."""
         rec = self.recording
         specs = getattr(self.model, "replica_specs", None)
-        count = self._layers[0].replicas
         out = []
-        for k in range(count):
+        for k in range(self._layers[0].replicas):
             meta = dict(rec.metadata, replica=k)
             if specs:
                 meta.update(scheme=specs[k][0], seed=int(specs[k][1]))
-            one = Recording(rec.layers, keep=rec.keep, metadata=meta)
-            for r in range(len(rec)):
-                logs = {key.split("/")[0]: v for key, v in rec.logs[r].items() if key.endswith(f"/{k}")}
-                if rec.keep == "weights":
-                    one.append(rec.steps[r], rec.epochs[r], {n: rec._units[n][r][k] for n in rec.layers}, logs=logs)
-                else:
-                    d = {n: {m: rec._dist[n][m][r][k] for m in rec._dist[n]} for n in rec.layers}
-                    one.append(rec.steps[r], rec.epochs[r], distances=d, logs=logs)
-            out.append(one)
+            logs = [{key.split("/")[0]: v for key, v in d.items() if key.endswith(f"/{k}")} for d in rec.logs]
+            # The replica axis is the second: (records, K, units, ...).
+            if rec.keep == "weights":
+                arrays = {"units": {n: rec.units(n)[:, k] for n in rec.layers}}
+            else:
+                arrays = {"distances": {n: {m: rec.distances(n, m)[:, k] for m in METRICS} for n in rec.layers}}
+            out.append(Recording.from_arrays(rec.layers, rec.steps, rec.epochs, logs=logs, metadata=meta, **arrays))
         return out
 
 
@@ -282,8 +280,8 @@ def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, dat
     from course_companion.data import check_xy
     from course_companion.progress import ProgressLine
 
-    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 1:
-        raise ValueError(f"seeds must be a positive int; got {seeds!r}")
+    seeds = check_int(seeds, "seeds", minimum=1)
+    first_seed = check_int(first_seed, "first_seed", minimum=0)
     X, y = check_xy(X, y)
     specs = [(scheme, first_seed + s) for scheme in schemes for s in range(int(seeds))]
     keras.utils.set_random_seed(first_seed)

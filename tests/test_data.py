@@ -103,7 +103,7 @@ def test_coffee_data_follows_the_course_rule():
     np.testing.assert_array_equal(X2, X[:10])  # same stream as the course's generator
 
 
-@pytest.mark.parametrize("kw, err", [({"n": 0}, ValueError), ({"n": 2.5}, ValueError), ({"seed": "a"}, TypeError)])
+@pytest.mark.parametrize("kw, err", [({"n": 0}, ValueError), ({"n": 2.5}, TypeError), ({"seed": "a"}, TypeError), ({"seed": -1}, ValueError)])
 def test_coffee_bad_args(kw, err):
     with pytest.raises(err, match=next(iter(kw))):
         make_coffee_data(**kw)

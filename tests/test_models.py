@@ -176,8 +176,9 @@ def test_tie_units_errors():
     "kw, err, match",
     [
         ({"scheme": "zeros"}, ValueError, r"scheme must be one of .*got 'zeros'"),
-        ({"seed": -1}, ValueError, r"seed must be a non-negative int; got -1"),
-        ({"units": (25, 0, 1)}, ValueError, r"units must be a non-empty tuple of positive ints"),
+        ({"seed": -1}, ValueError, r"seed must be an int >= 0; got -1"),
+        ({"seed": "x"}, TypeError, r"seed must be an int; got 'x'"),
+        ({"units": (25, 0, 1)}, ValueError, r"units\[1\] must be an int >= 1; got 0"),
         ({"learning_rate": 0}, ValueError, r"learning_rate must be a number > 0; got 0"),
         ({"scheme": "mirrored", "ties": {0: [[0, 25]]}}, ValueError, r"ties\[0\] group \[0, 25\] names unit 25, but layer L1 has 25 units"),
         ({"scheme": "mirrored", "ties": {5: [[0, 1]]}}, ValueError, r"ties names layer 5"),

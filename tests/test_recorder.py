@@ -115,10 +115,28 @@ def test_functional_model_with_own_names(small):
     assert rec.recording.layers == ["features", "decision"]
     assert rec.recording.units("features").shape == (2, 5, 401)
     bad = UnitRecorder(layers=["drop"])
-    with pytest.raises(ValueError, match=r"'drop' is a Dropout, not Dense; recordable layers are \['features', 'decision'\]"):
+    with pytest.raises(ValueError, match=r"layers: layer 'drop' is a Dropout, not Dense; Dense layers are \['features', 'decision'\]"):
         _fit(model, small, bad, epochs=1)
-    with pytest.raises(ValueError, match=r"no layer named 'L1'; recordable layers are \['features', 'decision'\]"):
+    with pytest.raises(ValueError, match=r"layers: layer 'L1' is not in the model; Dense layers are \['features', 'decision'\]"):
         _fit(model, small, UnitRecorder(layers=["L1"]), epochs=1)
+
+
+def test_an_integer_layer_counts_the_dense_layers(small):
+    inputs = keras.Input((400,))
+    h = keras.layers.Dropout(0.0, name="drop")(keras.layers.Dense(5, name="features")(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid", name="decision")(h))
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    assert [l.name for l in model.layers][-3:] == ["features", "drop", "decision"]
+    rec = UnitRecorder(layers=[1])  # the second Dense layer, whatever else the model holds
+    _fit(model, small, rec, epochs=1)
+    r = rec.recording
+    assert r.layers == ["decision"] and r.dense_layers == ["features", "decision"]
+    np.testing.assert_array_equal(r.units(1), r.units("decision"))
+    np.testing.assert_array_equal(r.units(-1)[-1], unit_weights(model.get_layer("decision")))
+    with pytest.raises(ValueError, match=r"layer 0 \(features\) was not recorded; recorded layers are \['decision'\]"):
+        r.units(0)
+    with pytest.raises(ValueError, match=r"layers: layer index 2 is out of range; Dense layers are \['features', 'decision'\]"):
+        _fit(model, small, UnitRecorder(layers=[2]), epochs=1)
 
 
 def test_keep_distances_matches_full_weights(small):
@@ -286,7 +304,8 @@ def test_save_into_missing_folder(recorded, tmp_path):
 @pytest.mark.parametrize(
     "kw, err, match",
     [
-        ({"every": 0}, ValueError, r"every must be 'epoch' or an int >= 1; got 0"),
+        ({"every": 0}, ValueError, r"every must be an int >= 1; got 0"),
+        ({"every": 2.5}, TypeError, r"every must be an int; got 2.5"),
         ({"every": "batch"}, ValueError, r"got 'batch'"),
         ({"gradients": True}, ValueError, r"gradients=True needs probe=\(X, y\)"),
         ({"keep": "all"}, ValueError, r"keep must be 'weights' or 'distances'; got 'all'"),
