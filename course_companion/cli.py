@@ -11,6 +11,9 @@ import sys
 import traceback
 from pathlib import Path
 
+from course_companion.checks import every_option, positive_int_option, seed_option
+from course_companion.devices import DEVICES
+
 __all__ = ["main", "UsageError"]
 
 EXAMPLES = """examples:
@@ -31,35 +34,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _whole_number(text, minimum, what):
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < minimum:
-        raise argparse.ArgumentTypeError(f"expected {what}; got {text!r}")
-    return value
-
-
-def _positive_int(text):
-    return _whole_number(text, 1, "a positive whole number")
-
-
-def _seed(text):
-    return _whole_number(text, 0, "a whole number >= 0")
-
-
-def _every(text):
-    return "epoch" if text == "epoch" else _whole_number(text, 1, "'epoch' or a positive whole number of batches")
-
-
 def _command(sub, name, help, description, epochs):
     """A subcommand with the options every command has."""
     parser = sub.add_parser(name, help=help, description=description, epilog=EXAMPLES,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=_positive_int, default=epochs, help=f"epochs of training (default: {epochs})")
-    parser.add_argument("--seed", type=_seed, default=0, help="seed of the initializers and the shuffling (default: 0)")
-    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+    parser.add_argument("--epochs", type=positive_int_option, default=epochs, help=f"epochs of training (default: {epochs})")
+    parser.add_argument("--seed", type=seed_option, default=0, help="seed of the initializers and the shuffling (default: 0)")
+    parser.add_argument("--device", choices=DEVICES, default="auto",
                         help="where to train: auto takes a GPU if TensorFlow sees one (default: auto)")
     parser.add_argument("--out", default="figures", metavar="DIR", help="folder for figures and files (default: figures/)")
     parser.add_argument("--format", choices=("png", "svg"), default="png", help="figure format (default: png)")
@@ -72,7 +53,7 @@ def _schemes_and_every(parser):
 
     parser.add_argument("--schemes", nargs="+", choices=SCHEMES, default=["constant", "random", "mirrored"],
                         metavar="SCHEME", help=f"schemes to train, from {', '.join(SCHEMES)} (default: constant random mirrored)")
-    parser.add_argument("--every", type=_every, default="epoch", help="record every epoch, or every N batches (default: epoch)")
+    parser.add_argument("--every", type=every_option, default="epoch", help="record every epoch, or every N batches (default: epoch)")
 
 
 def build_parser():
@@ -91,7 +72,7 @@ def build_parser():
         description="Train the course model under each scheme with every unit recorded; write the "
         "answer figure, distance curves, heatmaps, unit images, one .npz recording per scheme and "
         "summary.md (accuracy, distinct units, smallest and largest pairwise distance per layer, "
-        "largest difference inside a tied group).",
+        "tie gap: the largest difference inside a tied group).",
         epochs=20,
     )
     _schemes_and_every(compare)
@@ -114,7 +95,7 @@ def build_parser():
         epochs=20,
     )
     _schemes_and_every(sweep)
-    sweep.add_argument("--seeds", type=_positive_int, default=32, help="seeds per scheme: 0, 1, ... (default: 32)")
+    sweep.add_argument("--seeds", type=positive_int_option, default=32, help="seeds per scheme: 0, 1, ... (default: 32)")
     return parser
 
 
@@ -172,13 +153,13 @@ def cmd_compare(args):
 
 def cmd_explain(args):
     out = _prepare(args)
-    from course_companion.explain import format_explain, run_explain
-    from course_companion.plots import plot_two_neuron_weights, save_figure
+    from course_companion.explain import run_explain
+    from course_companion.report import explain_table, write_explain_outputs
 
     recordings = run_explain(epochs=args.epochs, seed=args.seed)
-    print(format_explain(recordings))
+    print(explain_table(recordings))
     out.mkdir(parents=True, exist_ok=True)
-    _write(out, [save_figure(plot_two_neuron_weights(recordings), out / f"explain.{args.format}")])
+    _write(out, write_explain_outputs(recordings, out, fmt=args.format))
     return 0
 
 
@@ -186,9 +167,8 @@ def cmd_sweep(args):
     from course_companion.data import load_digits01
 
     out = _prepare(args)
-    from course_companion.plots import plot_sweep, save_figure
-    from course_companion.report import sweep_markdown, write_text
-    from course_companion.sweep import format_sweep, run_sweep, sweep_rows
+    from course_companion.report import sweep_table, write_sweep_outputs
+    from course_companion.sweep import run_sweep, sweep_rows
 
     X, y = load_digits01()
     described = "bundled digits01 (1000 x 400)"
@@ -196,11 +176,10 @@ def cmd_sweep(args):
     print(f"data: {described}; {args.seeds} seeds x {len(args.schemes)} schemes = {count} replicas in one model; {args.epochs} epochs")
     results = run_sweep(args.schemes, args.seeds, X, y, epochs=args.epochs, every=args.every, data=described, first_seed=args.seed)
     rows = sweep_rows(results)
-    seeds = range(args.seed, args.seed + args.seeds)
-    summary = sweep_markdown(rows, results[0]["recording"].metadata, args.epochs, seeds, described)
     out.mkdir(parents=True, exist_ok=True)
-    written = [save_figure(plot_sweep(results, rows), out / f"sweep.{args.format}"), write_text(out / "summary.md", summary)]
-    print(format_sweep(rows))
+    seeds = range(args.seed, args.seed + args.seeds)
+    written = write_sweep_outputs(results, rows, out, args.epochs, seeds, described, fmt=args.format)
+    print(sweep_table(rows))
     _write(out, written)
     return 0
 

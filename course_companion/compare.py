@@ -3,33 +3,14 @@
 This is the main job behind ``python -m course_companion compare``: each
 scheme's model trains on the same data, and one row per scheme says how many
 distinct units each layer has, the smallest and largest pairwise distance, and
-the largest difference inside any group that the scheme started tied.
+the tie gap (the largest weight difference inside any group that the scheme
+started tied). The tables and files are written by ``report``.
 """
 import numpy as np
 
-from course_companion.distances import distinct_units, off_diagonal, pairwise_distances
+from course_companion.distances import distinct_units, off_diagonal, pairwise_distances, tie_gap
 
-__all__ = ["COLUMNS", "summary_row", "summary_from_recording", "group_spread", "format_table", "run_scheme", "run_compare"]
-
-COLUMNS = (
-    ("scheme", "scheme"),
-    ("accuracy", "final accuracy"),
-    ("L1_distinct", "L1 distinct units"),
-    ("L2_distinct", "L2 distinct units"),
-    ("L1_min", "L1 min distance"),
-    ("L1_max", "L1 max distance"),
-    ("L2_min", "L2 min distance"),
-    ("L2_max", "L2 max distance"),
-    ("tied_max_diff", "largest difference in a tied group"),
-)
-
-
-def group_spread(units, groups):
-    """The largest absolute weight difference inside any group (None: no groups)."""
-    if not groups:
-        return None
-    units = np.asarray(units, dtype=np.float64)
-    return max(float(np.max(np.abs(units[g] - units[g[0]]))) for g in groups)
+__all__ = ["summary_row", "summary_from_recording", "run_scheme", "run_compare"]
 
 
 def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2")):
@@ -44,10 +25,12 @@ def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2"))
         layers: the two layer names reported.
 
     Returns:
-        dict keyed by the names in ``COLUMNS``.
+        dict with ``scheme``, ``accuracy``, per layer ``L1_distinct``,
+        ``L1_min``, ``L1_max`` (and L2's), and ``tie_gap``: the largest tie
+        gap over the layers' groups (None where the scheme has none).
     """
     row = {"scheme": scheme, "accuracy": float(accuracy)}
-    spreads = []
+    gaps = []
     for index, name in enumerate(layers):
         units = np.asarray(layer_units[name])
         off = off_diagonal(pairwise_distances(units))
@@ -55,10 +38,10 @@ def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2"))
         row[f"{key}_distinct"] = distinct_units(units)
         row[f"{key}_min"] = float(off.min()) if off.size else 0.0
         row[f"{key}_max"] = float(off.max()) if off.size else 0.0
-        spread = group_spread(units, (groups or {}).get(index))
-        if spread is not None:
-            spreads.append(spread)
-    row["tied_max_diff"] = max(spreads) if spreads else None
+        gap = tie_gap(units, (groups or {}).get(index))
+        if gap is not None:
+            gaps.append(gap)
+    row["tie_gap"] = max(gaps) if gaps else None
     return row
 
 
@@ -68,30 +51,6 @@ def summary_from_recording(scheme, recording, groups=None):
     accuracy = recording.log("accuracy")
     accuracy = accuracy[~np.isnan(accuracy)]
     return summary_row(scheme, layers, accuracy[-1] if accuracy.size else float("nan"), groups)
-
-
-def _cell(key, value):
-    if value is None:
-        return "-"
-    if key == "accuracy":
-        return f"{value:.3f}"
-    if isinstance(value, float):
-        return "0" if value == 0 else f"{value:.3g}"  # an exact zero prints as 0
-    return str(value)
-
-
-def format_table(rows, markdown=False):
-    """The rows as a plain-text table, or a Markdown table with ``markdown=True``."""
-    heads = [title for _, title in COLUMNS]
-    cells = [[_cell(key, row.get(key)) for key, _ in COLUMNS] for row in rows]
-    if markdown:
-        lines = ["| " + " | ".join(heads) + " |", "|" + "|".join(" --- " for _ in heads) + "|"]
-        lines += ["| " + " | ".join(r) + " |" for r in cells]
-        return "\n".join(lines)
-    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(heads)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
-    return "\n".join(lines)
 
 
 def run_scheme(scheme, X, y, epochs=20, seed=0, ties=None, batch_size=32, callbacks=()):

@@ -11,7 +11,7 @@ import numpy as np
 
 from course_companion.checks import check_int
 
-__all__ = ["load_digits01", "load_course_data", "make_coffee_data", "check_xy"]
+__all__ = ["load_digits01", "load_course_data", "make_coffee_data", "standardized_coffee_data", "check_xy"]
 
 COURSE_FEATURES = 400  # 20x20 images, unrolled column-major
 
@@ -72,7 +72,7 @@ def load_course_data(x_path, y_path, n_features=COURSE_FEATURES):
 
     Examples:
         >>> X, y = load_course_data("X.npy", "y.npy")  # doctest: +SKIP
-        >>> X.shape
+        >>> X.shape  # doctest: +SKIP
         (1000, 400)
 
     Args:
@@ -180,3 +180,24 @@ def make_coffee_data(n=200, seed=2):
     t, d = X[:, 0], X[:, 1]
     good = (t > 175) & (t < 260) & (d > 12) & (d < 15) & (d <= -3 / (260 - 175) * t + 21)
     return X.astype(np.float32), good.astype(np.float32).reshape(-1, 1)
+
+
+def standardized_coffee_data(n=200, seed=2):
+    """The coffee-roasting data with each feature standardized (as the course normalizes it).
+
+    Each column has mean 0 and standard deviation 1 over the ``n`` examples,
+    which is what the Week 1 lab's ``Normalization`` layer does before training.
+
+    Examples:
+        >>> X, y = standardized_coffee_data()
+        >>> X.mean(axis=0).round(5).tolist(), X.std(axis=0).round(5).tolist()
+        ([0.0, 0.0], [1.0, 1.0])
+
+    Args:
+        n, seed: as for ``make_coffee_data``.
+
+    Returns:
+        ``(X, y)`` float32, shapes (n, 2) and (n, 1).
+    """
+    X, y = make_coffee_data(n=n, seed=seed)
+    return ((X - X.mean(axis=0)) / X.std(axis=0)).astype(np.float32), y

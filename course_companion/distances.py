@@ -18,6 +18,9 @@ __all__ = [
     "tied_groups",
     "groups_from_distances",
     "distinct_units",
+    "distinct_from_distances",
+    "spread_over_records",
+    "tie_gap",
 ]
 
 METRICS = ("euclidean", "cosine")
@@ -147,6 +150,20 @@ def _greedy(n, same):
     return groups
 
 
+def distinct_from_distances(distances):
+    """How many different units a (units, units) distance matrix shows (exactly-0 pairs are one unit).
+
+    The same count as ``distinct_units`` with ``atol=0``, for recordings that
+    kept only distances.
+
+    Examples:
+        >>> distinct_from_distances(np.array([[0.0, 3.0, 0.0], [3.0, 0.0, 3.0], [0.0, 3.0, 0.0]]))
+        2
+    """
+    d = np.asarray(distances)
+    return len(_greedy(len(d), lambda i, j: d[i, j] == 0))
+
+
 def groups_from_distances(distances):
     """Groups (of two or more) of units at distance exactly 0, from a (units, units) matrix.
 
@@ -172,3 +189,50 @@ def smallest_distance(distances):
     """The distance between the two closest different units of a (units, units) matrix (0 for one unit)."""
     off = off_diagonal(distances)
     return float(off.min()) if off.size else 0.0
+
+
+def spread_over_records(distances):
+    """(records, units, units) -> smallest, median and largest distance between two different units, per record.
+
+    Examples:
+        >>> lo, med, hi = spread_over_records(pairwise_distances(np.array([[[0.0], [1.0], [3.0]]])))
+        >>> lo.tolist(), med.tolist(), hi.tolist()
+        ([1.0], [2.0], [3.0])
+    """
+    off = off_diagonal(distances)
+    if off.shape[-1] == 0:  # one unit: nothing to be apart from
+        zeros = np.zeros(off.shape[0])
+        return zeros, zeros, zeros
+    return off.min(axis=1), np.median(off, axis=1), off.max(axis=1)
+
+
+def tie_gap(unit_weights, groups):
+    """The tie gap: the largest absolute weight difference inside any group of units.
+
+    0 means every group is exactly tied. Measured against each group's first
+    unit, on every weight (incoming weights and bias).
+
+    Examples:
+        >>> w = np.array([[1.0, 2.0], [1.0, 2.5], [7.0, 0.0]])
+        >>> tie_gap(w, [[0, 1]])
+        0.5
+        >>> tie_gap(np.stack([w, w[[0, 0, 2]]]), [[0, 1]]).tolist()
+        [0.5, 0.0]
+
+    Args:
+        unit_weights: one record (units, d) or many (records, units, d).
+        groups: list of groups (lists of unit indices), or None.
+
+    Returns:
+        a float for one record, a float64 array (records,) for many; None
+        when there are no groups.
+    """
+    w = _as_units(unit_weights).astype(np.float64)
+    if not groups:
+        return None
+    units = w.shape[-2]
+    for group in groups:
+        if max(group) >= units or min(group) < -units:
+            raise ValueError(f"groups: group {list(group)} names a unit outside the {units} units")
+    gaps = np.max([np.abs(w[..., g, :] - w[..., g[:1], :]).max(axis=(-2, -1)) for g in groups], axis=0)
+    return float(gaps) if w.ndim == 2 else gaps

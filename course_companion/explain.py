@@ -9,16 +9,27 @@ from units 1 and 2 to the output. By the chain rule
 
 so dJ/dw1 and dJ/dw3 differ when w5 != w6 (or a1 != a2), and dJ/dw1 and dJ/dw2
 differ because x1 and x2 differ. Tie w5 = w6, w1 = w3 and w2 = w4, and the two
-units get equal gradients at every step: they stay equal.
+units get equal gradients at every step: they stay equal. The table of the six
+weights is written by ``report``.
 """
-import keras
 import numpy as np
 
-from course_companion.data import make_coffee_data
+from course_companion.data import standardized_coffee_data
 
-__all__ = ["WEIGHT_NAMES", "two_neuron_model", "forum_weights", "coffee_probe", "run_explain", "weights_at", "format_explain"]
+__all__ = ["WEIGHTS", "WEIGHT_NAMES", "two_neuron_model", "forum_weights", "run_explain", "six_weights",
+           "weights_and_gradients_at"]
 
-WEIGHT_NAMES = ("w1", "w2", "w3", "w4", "w5", "w6")
+# Where each of the six weights sits in a recording: (layer, unit, input) of
+# ``Recording.units(layer)``'s (units, d) layout.
+WEIGHTS = {
+    "w1": ("hidden", 0, 0),
+    "w2": ("hidden", 0, 1),
+    "w3": ("hidden", 1, 0),
+    "w4": ("hidden", 1, 1),
+    "w5": ("out", 0, 0),
+    "w6": ("out", 0, 1),
+}
+WEIGHT_NAMES = tuple(WEIGHTS)
 
 
 def forum_weights(tied, seed=0):
@@ -36,6 +47,8 @@ def forum_weights(tied, seed=0):
 
 def two_neuron_model(hidden, out, learning_rate=0.05):
     """The compiled two-neuron network with the given kernels (Adam, binary cross-entropy)."""
+    import keras  # here, so that plots can read WEIGHTS without loading Keras
+
     model = keras.Sequential(
         [
             keras.Input((2,)),
@@ -50,20 +63,16 @@ def two_neuron_model(hidden, out, learning_rate=0.05):
     return model
 
 
-def coffee_probe(n=200, seed=2):
-    """The coffee-roasting data, standardized per feature (as the course normalizes it)."""
-    X, y = make_coffee_data(n=n, seed=seed)
-    return ((X - X.mean(axis=0)) / X.std(axis=0)).astype(np.float32), y
-
-
 def run_explain(epochs=20, seed=0, every="epoch"):
     """Train the network tied and untied; return {"tied": Recording, "untied": Recording}.
 
     Gradients are recorded on the whole (standardized) coffee data at each record.
     """
+    import keras
+
     from course_companion.recorder import UnitRecorder
 
-    X, y = coffee_probe()
+    X, y = standardized_coffee_data()
     out = {}
     for label in ("tied", "untied"):
         keras.utils.set_random_seed(seed)
@@ -74,27 +83,17 @@ def run_explain(epochs=20, seed=0, every="epoch"):
     return out
 
 
-def weights_at(recording, record):
+def six_weights(layers):
+    """{w1: values, ..., w6: values} from {"hidden": array, "out": array} in the (..., units, d) layout.
+
+    Works on one record (units, d) or all of them (records, units, d), and on
+    weights or gradients alike.
+    """
+    return {name: np.asarray(layers[layer])[..., unit, index] for name, (layer, unit, index) in WEIGHTS.items()}
+
+
+def weights_and_gradients_at(recording, record):
     """{name: (weight, gradient)} for w1..w6 at one record."""
-    h, o = recording.units("hidden")[record], recording.units("out")[record]
-    gh, go = recording.gradients("hidden")[record], recording.gradients("out")[record]
-    values = [h[0, 0], h[0, 1], h[1, 0], h[1, 1], o[0, 0], o[0, 1]]
-    grads = [gh[0, 0], gh[0, 1], gh[1, 0], gh[1, 1], go[0, 0], go[0, 1]]
-    return {n: (float(v), float(g)) for n, v, g in zip(WEIGHT_NAMES, values, grads)}
-
-
-def format_explain(recordings):
-    """The six weights and their gradients at step 0 and at the end, tied and untied."""
-    heads = ["weight"]
-    columns = []
-    for label, rec in recordings.items():
-        for record, when in ((0, "step 0"), (-1, f"step {rec.steps[-1]}")):
-            table = weights_at(rec, record)
-            heads += [f"{label} {when}", f"dJ/dw ({label}, {when})"]
-            columns.append([f"{table[n][0]:+.6f}" for n in WEIGHT_NAMES])
-            columns.append([f"{table[n][1]:+.3e}" for n in WEIGHT_NAMES])
-    rows = [[n] + [c[i] for c in columns] for i, n in enumerate(WEIGHT_NAMES)]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    return "\n".join(lines)
+    weights = six_weights({layer: recording.units(layer, record) for layer in ("hidden", "out")})
+    grads = six_weights({layer: recording.gradients(layer, record) for layer in ("hidden", "out")})
+    return {name: (float(weights[name]), float(grads[name])) for name in WEIGHT_NAMES}

@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+from course_companion.checks import positive_int_option, seed_option
+from course_companion.devices import DEVICES
+
 __all__ = ["lab_setup", "show", "in_notebook"]
 
 
@@ -31,14 +34,13 @@ def lab_setup(name, epochs=20, quick_epochs=2, seed=0, argv=None):
     """
     parser = argparse.ArgumentParser(prog=name, allow_abbrev=False, add_help=not in_notebook())
     parser.add_argument("--quick", action="store_true", help=f"{quick_epochs} epochs, for a fast check")
-    parser.add_argument("--epochs", type=int, default=None, help=f"epochs of training (default {epochs})")
-    parser.add_argument("--seed", type=int, default=seed)
-    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    # The command line's option types: the same values are accepted and refused.
+    parser.add_argument("--epochs", type=positive_int_option, default=None, help=f"epochs of training (default {epochs})")
+    parser.add_argument("--seed", type=seed_option, default=seed)
+    parser.add_argument("--device", choices=DEVICES, default="auto")
     parser.add_argument("--out", default=str(Path("lab_output") / name), help="the folder this lab writes into")
     args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)  # a kernel's -f is ignored
     quick = args.quick or os.environ.get("COURSE_COMPANION_QUICK") == "1"
-    if args.epochs is not None and args.epochs < 1:
-        parser.error(f"--epochs must be >= 1; got {args.epochs}")
 
     from course_companion.devices import choose_device, quiet_tensorflow
 

@@ -32,6 +32,7 @@ __all__ = [
     "scheme_groups",
     "dense_layers",
     "find_dense_layer",
+    "following_dense_layer",
     "tie_units",
     "reset_optimizer",
 ]
@@ -253,9 +254,21 @@ def find_dense_layer(model, layer):
     return found
 
 
-def _consumers(model, layer):
-    """The layers whose input is ``layer``'s output."""
-    out = layer.output
+def following_dense_layer(model, layer):
+    """The Dense layer that takes ``layer``'s output (whose kernel rows are its units' outgoing weights).
+
+    Args:
+        model: a built Keras model.
+        layer: as for ``find_dense_layer``.
+
+    Returns:
+        that Dense layer, or None when ``layer`` feeds nothing (the last layer).
+
+    Raises:
+        ValueError: ``layer`` feeds something other than exactly one Dense
+            layer, so its units' outgoing weights are not one kernel's rows.
+    """
+    layer = find_dense_layer(model, layer)
     found = []
     for other in model.layers:
         if other is layer or isinstance(other, keras.layers.InputLayer):
@@ -264,9 +277,16 @@ def _consumers(model, layer):
             inputs = keras.tree.flatten(other.input)
         except (AttributeError, ValueError):
             continue  # a layer used more than once or never called
-        if any(t is out for t in inputs):
+        if any(t is layer.output for t in inputs):
             found.append(other)
-    return found
+    if not found:
+        return None
+    if len(found) != 1 or not isinstance(found[0], keras.layers.Dense):
+        raise ValueError(
+            f"layer {layer.name!r} must feed exactly one Dense layer for its units to be tied; "
+            f"it feeds {[c.name for c in found]}"
+        )
+    return found[0]
 
 
 def reset_optimizer(model):
@@ -318,14 +338,9 @@ def tie_units(model, layer, groups):
     groups = check_groups(groups)
     if groups is None:
         raise ValueError("groups must name at least one group; got None")
-    consumers = _consumers(model, tied)
-    if len(consumers) != 1 or not isinstance(consumers[0], keras.layers.Dense):
-        names = [c.name for c in consumers]
-        raise ValueError(
-            f"layer {tied.name!r} must feed exactly one Dense layer for its units to be tied; "
-            f"it feeds {names or 'nothing'}"
-        )
-    following = consumers[0]
+    following = following_dense_layer(model, tied)
+    if following is None:
+        raise ValueError(f"layer {tied.name!r} must feed exactly one Dense layer for its units to be tied; it feeds nothing")
     n = tied.units
     for group in groups:
         if max(group) >= n:

@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
-from course_companion.distances import groups_from_distances, off_diagonal, smallest_distance
+from course_companion.distances import distinct_from_distances, groups_from_distances, smallest_distance, spread_over_records
 from course_companion.files import atomic_path
 
 __all__ = [
     "MAX_WIDTH",
+    "check_recordings",
     "plot_distances",
     "plot_distance_matrix",
     "plot_unit_images",
@@ -27,10 +29,10 @@ __all__ = [
     "plot_history",
     "plot_gradients",
     "answer_figure",
-    "animate_distances",
     "save_figure",
     "add_footer",
-    "spread_over_records",
+    "distances_figure",
+    "heatmaps_figure",
     "plot_two_neuron_weights",
     "plot_sweep",
 ]
@@ -38,7 +40,8 @@ __all__ = [
 MAX_WIDTH = 7.2  # inches: a forum post's column
 
 
-def _check_recordings(recordings):
+def check_recordings(recordings):
+    """``recordings`` if it is a non-empty dict from label to Recording; else TypeError."""
     if not isinstance(recordings, dict) or not recordings:
         raise TypeError(f"recordings must be a non-empty dict from label to Recording; got {type(recordings).__name__}")
     return recordings
@@ -51,22 +54,21 @@ def _new_ax(ax, size=(6.4, 3.6)):
 
 
 def add_footer(fig, recordings):
-    """Write the device (and versions) small at the foot of ``fig``."""
-    metas = [r.metadata for r in (recordings.values() if isinstance(recordings, dict) else [recordings])]
+    """Write the device (and versions) small at the foot of ``fig``.
+
+    Args:
+        recordings: one ``Recording``, a dict of them, or a list of them.
+    """
+    if isinstance(recordings, dict):
+        recordings = recordings.values()
+    elif not isinstance(recordings, (list, tuple)):
+        recordings = [recordings]
+    metas = [r.metadata for r in recordings]
     devices = sorted({m.get("device", "?") for m in metas})
     meta = metas[0]
     text = f"device: {', '.join(devices)} · Keras {meta.get('keras', '?')} · TensorFlow {meta.get('tensorflow', '?')}"
     # supxlabel takes part in the constrained layout, so the footer never covers an axis label.
     fig.supxlabel(text, x=0.995, ha="right", fontsize=6, color="0.4")
-
-
-def spread_over_records(distances):
-    """(records, units, units) -> smallest, median, largest off-diagonal distance per record."""
-    off = off_diagonal(distances)
-    if off.shape[-1] == 0:  # one unit: nothing to be apart from
-        zeros = np.zeros(off.shape[0])
-        return zeros, zeros, zeros
-    return off.min(axis=1), np.median(off, axis=1), off.max(axis=1)
 
 
 def _floor(values):
@@ -102,7 +104,7 @@ def plot_distances(recordings, layer="L1", metric="euclidean", ax=None):
     """
     ax = _new_ax(ax)
     curves = {label: (rec.epochs, *spread_over_records(rec.distances(layer, metric)))
-              for label, rec in _check_recordings(recordings).items()}
+              for label, rec in check_recordings(recordings).items()}
     floor = _floor([v for c in curves.values() for v in c[1:]])
     for label, (epochs, lo, med, hi) in curves.items():
         lo, med, hi = (np.where(v > 0, v, floor) for v in (lo, med, hi))
@@ -116,6 +118,29 @@ def plot_distances(recordings, layer="L1", metric="euclidean", ax=None):
     ax.set_title(f"How far apart the units of {layer} are (line: median, band: min to max)", fontsize=9)
     ax.legend(fontsize=8, loc="center right")
     return ax
+
+
+def distances_figure(recordings, layer="L1"):
+    """``plot_distances`` for one layer as a whole figure, device in the footer."""
+    fig = Figure(figsize=(MAX_WIDTH, 3.6), layout="constrained")
+    plot_distances(recordings, layer=layer, ax=fig.add_subplot())
+    add_footer(fig, recordings)
+    return fig
+
+
+def heatmaps_figure(recordings, layer="L1"):
+    """Each recording's distance heatmap at its last record, side by side on one colour scale."""
+    recordings = check_recordings(recordings)
+    fig = Figure(figsize=(MAX_WIDTH, 2.9), layout="constrained")
+    vmax = max(float(rec.distances(layer, record=-1).max()) for rec in recordings.values())
+    axes = np.atleast_1d(fig.subplots(1, len(recordings)))
+    for ax, (scheme, rec) in zip(axes, recordings.items()):
+        plot_distance_matrix(rec, layer=layer, ax=ax, vmax=vmax, colorbar=False)
+        ax.set_title(scheme, fontsize=9)
+    fig.colorbar(axes[0].images[0], ax=list(axes), shrink=0.8, label="euclidean distance")
+    fig.suptitle(f"Distance between every pair of {layer} units after training (outlined: exactly equal)", fontsize=9)
+    add_footer(fig, recordings)
+    return fig
 
 
 def plot_distance_matrix(recording, layer="L1", record=-1, ax=None, metric="euclidean", vmax=None, colorbar=True):
@@ -148,6 +173,8 @@ def plot_distance_matrix(recording, layer="L1", record=-1, ax=None, metric="eucl
     ax.set_title(f"{layer} at step {step} (epoch {recording.epochs[record]:g})", fontsize=9)
     ax.set_xlabel("unit")
     ax.set_ylabel("unit")
+    for axis in (ax.xaxis, ax.yaxis):  # unit indices are whole numbers
+        axis.set_major_locator(MaxNLocator(integer=True))
     return ax
 
 
@@ -218,7 +245,7 @@ def plot_history(recordings, fig=None):
     """
     fig = fig if fig is not None else Figure(figsize=(MAX_WIDTH, 2.8), layout="constrained")
     ax_loss, ax_acc = fig.subplots(1, 2)
-    for label, rec in _check_recordings(recordings).items():
+    for label, rec in check_recordings(recordings).items():
         has = ~np.isnan(rec.log("loss"))
         ax_loss.plot(rec.epochs[has], rec.log("loss")[has], label=label)
         ax_acc.plot(rec.epochs[has], rec.log("accuracy")[has], label=label)
@@ -248,7 +275,7 @@ def _finding(recordings, layer):
     parts = []
     for label, rec in recordings.items():
         d = rec.distances(layer, record=-1)
-        parts.append(f"{label}: {len(d) - sum(len(g) - 1 for g in groups_from_distances(d))}")
+        parts.append(f"{label}: {distinct_from_distances(d)}")
     n = len(d)
     return (f"Units that start equal stay equal; random starts make them differ.\n"
             f"Distinct units of {layer} ({n}) after training - " + ", ".join(parts))
@@ -263,7 +290,7 @@ def answer_figure(recordings, layer="L1"):
     Returns:
         the Figure.
     """
-    recordings = _check_recordings(recordings)
+    recordings = check_recordings(recordings)
     k = len(recordings)
     fig = Figure(figsize=(MAX_WIDTH, 6.4), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[1.1, 1])
@@ -292,44 +319,6 @@ def save_figure(fig, path, dpi=150):
     return path
 
 
-def animate_distances(recordings, path, layer="L1", fps=4):
-    """An animated GIF of each scheme's distance heatmap over training.
-
-    Written with matplotlib's Pillow writer to a temporary name, then renamed.
-
-    Returns:
-        the path.
-    """
-    from matplotlib.animation import FuncAnimation, PillowWriter
-
-    recordings = _check_recordings(recordings)
-    mats = {label: rec.distances(layer) for label, rec in recordings.items()}
-    frames = min(len(m) for m in mats.values())
-    vmax = max(float(m.max()) for m in mats.values()) or 1.0
-    fig = Figure(figsize=(min(MAX_WIDTH, 2.4 * len(mats)), 2.6), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(mats)))
-    images = []
-    for ax, (label, m) in zip(axes, mats.items()):
-        images.append(ax.imshow(m[0], cmap="viridis", vmin=0, vmax=vmax))
-        ax.set_title(label, fontsize=9)
-        ax.set_xlabel("unit")
-    axes[0].set_ylabel("unit")
-    first = next(iter(recordings.values()))
-    suptitle = fig.suptitle("")
-
-    def draw(r):
-        for image, m in zip(images, mats.values()):
-            image.set_data(m[r])
-        suptitle.set_text(f"{layer} unit distances, epoch {first.epochs[r]:g}")
-        return images
-
-    anim = FuncAnimation(fig, draw, frames=frames)
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        anim.save(tmp, writer=PillowWriter(fps=fps))
-    return path
-
-
 def plot_two_neuron_weights(recordings):
     """The forum network's six weights over training, one panel per setup.
 
@@ -339,20 +328,19 @@ def plot_two_neuron_weights(recordings):
     Returns:
         the Figure.
     """
-    from course_companion.explain import WEIGHT_NAMES
+    from course_companion.explain import six_weights
 
-    recordings = _check_recordings(recordings)
+    recordings = check_recordings(recordings)
     fig = Figure(figsize=(MAX_WIDTH, 3.0), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(recordings), sharey=True))
     # Same colour for the pairs that tying makes equal; solid unit 1, dashed unit 2.
     styles = ["-", "-", "--", "--", "-", "--"]
     colors = ["tab:blue", "tab:orange", "tab:blue", "tab:orange", "tab:green", "tab:green"]
     for ax, (label, rec) in zip(axes, recordings.items()):
-        h, o = rec.units("hidden"), rec.units("out")
-        series = [h[:, 0, 0], h[:, 0, 1], h[:, 1, 0], h[:, 1, 1], o[:, 0, 0], o[:, 0, 1]]
-        for name, s, ls, color in zip(WEIGHT_NAMES, series, styles, colors):
+        series = six_weights({layer: rec.units(layer) for layer in ("hidden", "out")})
+        for (name, s), ls, color in zip(series.items(), styles, colors):
             ax.plot(rec.epochs, s, ls=ls, color=color, label=name, lw=1.5)
-        same = all(np.array_equal(a, b) for a, b in ((series[0], series[2]), (series[1], series[3]), (series[4], series[5])))
+        same = all(np.array_equal(series[a], series[b]) for a, b in (("w1", "w3"), ("w2", "w4"), ("w5", "w6")))
         ax.set_title(f"{label}" + (" (each dashed line lies under its solid twin)" if same else ""), fontsize=9)
         ax.set_xlabel("epochs")
     axes[0].set_ylabel("weight value")
@@ -397,5 +385,5 @@ def plot_sweep(results, rows):
     seeds = rows[0]["seeds"] if rows else 0
     shares_text = ", ".join(f"{r['scheme']} {r['separated']:.0%}" for r in rows)
     fig.suptitle(f"Does every unit end up different? Share of {seeds} seeds per scheme:\n{shares_text}", fontsize=10)
-    add_footer(fig, {r["scheme"] + str(r["seed"]): r["recording"] for r in results})
+    add_footer(fig, [r["recording"] for r in results])
     return fig

@@ -95,13 +95,14 @@ class Recording:
             parts += [gradients[name]] if gradients is not None else []
             if any(len(p) != count for p in parts):
                 raise ValueError(f"layer {name!r}: every array must have {count} records (one per step)")
+            # Copies: a recording never changes when the caller's arrays do.
             if units is not None:
-                rec._units[name] = list(np.asarray(units[name], dtype=np.float32))
+                rec._units[name] = list(np.array(units[name], dtype=np.float32))
             else:
                 for metric in METRICS:
-                    rec._dist[name][metric] = list(np.asarray(distances[name][metric], dtype=np.float64))
+                    rec._dist[name][metric] = list(np.array(distances[name][metric], dtype=np.float64))
             if gradients is not None:
-                rec._grads[name] = list(np.asarray(gradients[name], dtype=np.float32))
+                rec._grads[name] = list(np.array(gradients[name], dtype=np.float32))
         return rec
 
     # -- filling ---------------------------------------------------------

@@ -1,18 +1,200 @@
-"""What ``compare`` writes: figures, recordings and ``summary.md``, into one folder.
+"""Every file the commands write, and every table they print.
 
-Every file is written to a temporary name and renamed into place, so a run
-that stops half-way never leaves a half-written file under a promised name.
+``compare``, ``explain`` and ``sweep`` each have a ``write_*_outputs`` here
+that takes what the training module computed and writes the figures (drawn
+by ``plots``), recordings and ``summary.md`` into one folder. Every file is
+written to a temporary name and renamed into place, so a run that stops
+half-way never leaves a half-written file under a promised name. All tables
+go through ``table`` and all distances through ``number``.
 """
 from pathlib import Path
 
-from course_companion.compare import format_table, summary_from_recording
 from course_companion.files import atomic_path
-from course_companion.models import scheme_groups
 
-__all__ = ["summary_markdown", "sweep_markdown", "tie_check", "write_text", "write_compare_outputs", "compare_file_names"]
+__all__ = [
+    "number",
+    "table",
+    "COMPARE_COLUMNS",
+    "compare_table",
+    "sweep_table",
+    "explain_table",
+    "tie_check",
+    "summary_markdown",
+    "sweep_markdown",
+    "write_text",
+    "compare_file_names",
+    "write_compare_outputs",
+    "write_sweep_outputs",
+    "write_explain_outputs",
+]
 
 LAYERS = ("L1", "L2")
 KEEPS_TIES = ("constant", "mirrored")  # the schemes whose tied groups must stay equal
+
+COMPARE_COLUMNS = (
+    ("scheme", "scheme"),
+    ("accuracy", "final accuracy"),
+    ("L1_distinct", "L1 distinct units"),
+    ("L2_distinct", "L2 distinct units"),
+    ("L1_min", "L1 min distance"),
+    ("L1_max", "L1 max distance"),
+    ("L2_min", "L2 min distance"),
+    ("L2_max", "L2 max distance"),
+    ("tie_gap", "tie gap"),
+)
+
+
+# -- tables ------------------------------------------------------------------
+def number(value):
+    """A distance or gap for a table: exactly 0 prints as 0, anything else with 3 significant digits."""
+    return "0" if value == 0 else f"{value:.3g}"
+
+
+def table(heads, rows, markdown=False):
+    """Rows of cells (strings) under ``heads``: aligned plain text, or Markdown with ``markdown=True``.
+
+    Examples:
+        >>> print(table(["a", "bb"], [["1", "2"]], markdown=True))
+        | a | bb |
+        | --- | --- |
+        | 1 | 2 |
+    """
+    if markdown:
+        lines = ["| " + " | ".join(heads) + " |", "|" + "|".join(" --- " for _ in heads) + "|"]
+        return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+def _compare_cell(key, value):
+    if value is None:
+        return "-"
+    if key == "accuracy":
+        return f"{value:.3f}"
+    return number(value) if isinstance(value, float) else str(value)
+
+
+def compare_table(rows, markdown=False):
+    """``compare``'s rows (``compare.summary_row``) as a table."""
+    cells = [[_compare_cell(key, row.get(key)) for key, _ in COMPARE_COLUMNS] for row in rows]
+    return table([title for _, title in COMPARE_COLUMNS], cells, markdown=markdown)
+
+
+def sweep_table(rows):
+    """``sweep``'s rows (``sweep.sweep_rows``) as a Markdown table."""
+    heads = ["scheme", "seeds", "seeds in which every L1 and L2 unit separated",
+             "smallest L1 distance at the end (min / median / max over seeds)", "median final accuracy"]
+    cells = [[r["scheme"], str(r["seeds"]), f"{r['separated']:.0%}",
+              " / ".join(number(r[k]) for k in ("smallest_min", "smallest_median", "smallest_max")),
+              f"{r['accuracy_median']:.3f}"] for r in rows]
+    return table(heads, cells, markdown=True)
+
+
+def explain_table(recordings):
+    """The six weights and their gradients at step 0 and at the end, tied and untied."""
+    from course_companion.explain import WEIGHT_NAMES, weights_and_gradients_at
+
+    heads, columns = ["weight"], []
+    for label, rec in recordings.items():
+        for record, when in ((0, "step 0"), (-1, f"step {rec.steps[-1]}")):
+            values = weights_and_gradients_at(rec, record)
+            heads += [f"{label} {when}", f"dJ/dw ({label}, {when})"]
+            columns.append([f"{values[n][0]:+.6f}" for n in WEIGHT_NAMES])
+            columns.append([f"{values[n][1]:+.3e}" for n in WEIGHT_NAMES])
+    return table(heads, [[n] + [c[i] for c in columns] for i, n in enumerate(WEIGHT_NAMES)])
+
+
+# -- summaries ---------------------------------------------------------------
+def _header(meta, data_line):
+    return (f"{data_line} Device: {meta.get('device', '?')}. "
+            f"Keras {meta.get('keras', '?')}, TensorFlow {meta.get('tensorflow', '?')}.")
+
+
+def tie_check(recordings, groups):
+    """One sentence: did the schemes that keep ties (constant, mirrored) keep them at every record?
+
+    Checked with ``testing.assert_tied`` on each recording: exactly on the
+    CPU, within ``GPU_TIE_TOLERANCE`` for weights that came from a GPU.
+
+    Args:
+        recordings: dict from scheme to ``Recording``.
+        groups: dict from scheme to its groups per layer index (``models.scheme_groups``).
+    """
+    from course_companion.distances import tie_gap
+    from course_companion.testing import assert_tied, tie_tolerance
+
+    kept = [s for s in recordings if s in KEEPS_TIES and groups.get(s)]
+    if not kept:
+        return "Tie check: no scheme here keeps ties (constant and mirrored do)."
+    failures, worst = [], 0.0
+    for scheme in kept:
+        rec = recordings[scheme]
+        for index, layer_groups in groups[scheme].items():
+            if index >= len(rec.dense_layers) or rec.dense_layers[index] not in rec.layers:
+                continue
+            worst = max(worst, float(tie_gap(rec.units(index), layer_groups).max()))
+            try:
+                assert_tied(rec, index, layer_groups)
+            except AssertionError as exc:
+                failures.append(f"{scheme}: {exc}")
+    tolerance = tie_tolerance(next(iter(recordings.values())).metadata.get("device", "CPU"))
+    rule = "exactly (CPU)" if tolerance == 0 else f"within {tolerance:g} (GPU tolerance)"
+    verdict = "held" if not failures else "FAILED (" + "; ".join(failures) + ")"
+    return f"Tie check ({' and '.join(kept)}, equal {rule}): {verdict}; largest tie gap {number(worst)}."
+
+
+def summary_markdown(recordings):
+    """``summary.md``: the table to paste under the answer figure, and how it was made."""
+    from course_companion.compare import summary_from_recording
+    from course_companion.models import SCHEMES, scheme_groups
+
+    first = next(iter(recordings.values())).metadata
+    groups = {s: scheme_groups(s) for s in recordings if s in SCHEMES}
+    rows = [summary_from_recording(s, r, groups.get(s)) for s, r in recordings.items()]
+    epochs = ", ".join(sorted({f"{r.epochs[-1]:g}" for r in recordings.values()}))
+    data_line = f"Data: {first.get('data', '?')}. Epochs: {epochs}. Seed: {first.get('seed', '?')}."
+    return "\n".join([
+        "# How far apart are the units?",
+        "",
+        _header(first, data_line),
+        "",
+        compare_table(rows, markdown=True),
+        "",
+        tie_check(recordings, groups),
+        "",
+        "Distances are euclidean, between each unit's weights (incoming weights and bias) after training;",
+        "0 means exactly equal. The tie gap is the largest weight difference inside a group the scheme started",
+        "equal (all units for `constant`, the tied groups for `mirrored`, `incoming-only` and `perturbed`;",
+        "`-` where there are none). `incoming-only` and `perturbed` are expected to drift apart.",
+        "",
+    ])
+
+
+def sweep_markdown(rows, meta, epochs, seeds, data):
+    """The sweep's ``summary.md``; ``seeds`` is the range of seeds each scheme ran."""
+    data_line = (f"Data: {data}. Epochs: {epochs}. Seeds {seeds[0]} to {seeds[-1]} of each scheme, "
+                 "trained side by side as replicas of one model.")
+    return "\n".join([
+        "# Does a random start always separate the units?",
+        "",
+        _header(meta, data_line),
+        "",
+        sweep_table(rows),
+        "",
+        "Distances are euclidean, between units' weights (incoming weights and bias) at the end; 0 means exactly equal.",
+        "Accuracy is on the training data, evaluated at the end of the last epoch.",
+        "",
+    ])
+
+
+# -- files -------------------------------------------------------------------
+def write_text(path, text):
+    """Write ``text`` to ``path`` via a temporary name in the same folder."""
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(text, encoding="utf-8")
+    return Path(path)
 
 
 def compare_file_names(schemes, fmt="png"):
@@ -25,117 +207,14 @@ def compare_file_names(schemes, fmt="png"):
     return names + ["summary.md"]
 
 
-def _header(meta, data_line):
-    return (f"{data_line} Device: {meta.get('device', '?')}. "
-            f"Keras {meta.get('keras', '?')}, TensorFlow {meta.get('tensorflow', '?')}.")
-
-
-def tie_check(rows, device):
-    """One sentence: did the schemes that keep ties (constant, mirrored) keep them?
-
-    On the CPU a tie must hold exactly; on a GPU, within ``GPU_TIE_TOLERANCE``.
-    """
-    from course_companion.devices import GPU_TIE_TOLERANCE
-
-    tolerance = GPU_TIE_TOLERANCE if str(device).startswith("GPU") else 0.0
-    kept = [r for r in rows if r["scheme"] in KEEPS_TIES and r["tied_max_diff"] is not None]
-    if not kept:
-        return "Tie check: no scheme here keeps ties (constant and mirrored do)."
-    held = all(r["tied_max_diff"] <= tolerance for r in kept)
-    worst = max(r["tied_max_diff"] for r in kept)
-    rule = "exactly (CPU)" if tolerance == 0 else f"within {tolerance:g} (GPU tolerance)"
-    names = " and ".join(r["scheme"] for r in kept)
-    return (f"Tie check ({names}, equal {rule}): {'held' if held else 'FAILED'}; "
-            f"largest difference inside a tied group {worst:.3g}.")
-
-
-def summary_markdown(recordings):
-    """``summary.md``: the table to paste under the answer figure, and how it was made."""
-    from course_companion.models import SCHEMES
-
-    first = next(iter(recordings.values())).metadata
-    rows = [summary_from_recording(s, r, scheme_groups(s) if s in SCHEMES else None) for s, r in recordings.items()]
-    data_line = f"Data: {first.get('data', '?')}. Epochs: {_epochs(recordings)}. Seed: {first.get('seed', '?')}."
-    return "\n".join([
-        "# How far apart are the units?",
-        "",
-        _header(first, data_line),
-        "",
-        format_table(rows, markdown=True),
-        "",
-        tie_check(rows, first.get("device", "CPU")),
-        "",
-        "Distances are euclidean, between each unit's weights (incoming weights and bias) after training;",
-        "0 means exactly equal. \"Largest difference in a tied group\" is over the groups the scheme started",
-        "equal (all units for `constant`, the tied groups for `mirrored`, `incoming-only` and `perturbed`;",
-        "`-` where there are none). `incoming-only` and `perturbed` are expected to drift apart.",
-        "",
-    ])
-
-
-def sweep_markdown(rows, meta, epochs, seeds, data):
-    """The sweep's ``summary.md``; ``seeds`` is the range of seeds each scheme ran."""
-    from course_companion.sweep import format_sweep
-
-    data_line = (f"Data: {data}. Epochs: {epochs}. Seeds {seeds[0]} to {seeds[-1]} of each scheme, "
-                 "trained side by side as replicas of one model.")
-    return "\n".join([
-        "# Does a random start always separate the units?",
-        "",
-        _header(meta, data_line),
-        "",
-        format_sweep(rows),
-        "",
-        "Distances are euclidean, between units' weights (incoming weights and bias) at the end; 0 means exactly equal.",
-        "Accuracy is on the training data, evaluated at the end of the last epoch.",
-        "",
-    ])
-
-
-def _epochs(recordings):
-    return ", ".join(sorted({f"{r.epochs[-1]:g}" for r in recordings.values()}))
-
-
-def write_text(path, text):
-    """Write ``text`` to ``path`` via a temporary name in the same folder."""
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
-    return Path(path)
-
-
 def write_compare_outputs(recordings, out, fmt="png"):
     """Write every file of ``compare_file_names`` into ``out``; return their paths."""
-    import numpy as np
-    from matplotlib.figure import Figure
-
-    from course_companion.plots import (
-        MAX_WIDTH,
-        add_footer,
-        answer_figure,
-        plot_distance_matrix,
-        plot_distances,
-        plot_unit_images,
-        save_figure,
-    )
+    from course_companion.plots import add_footer, answer_figure, distances_figure, heatmaps_figure, plot_unit_images, save_figure
 
     out = Path(out)
     written = [save_figure(answer_figure(recordings), out / f"answer.{fmt}")]
-    for layer in LAYERS:
-        fig = Figure(figsize=(MAX_WIDTH, 3.6), layout="constrained")
-        plot_distances(recordings, layer=layer, ax=fig.add_subplot())
-        add_footer(fig, recordings)
-        written.append(save_figure(fig, out / f"distances_{layer}.{fmt}"))
-    for layer in LAYERS:
-        fig = Figure(figsize=(MAX_WIDTH, 2.9), layout="constrained")
-        vmax = max(float(rec.distances(layer, record=-1).max()) for rec in recordings.values())
-        axes = np.atleast_1d(fig.subplots(1, len(recordings)))
-        for ax, (scheme, rec) in zip(axes, recordings.items()):
-            plot_distance_matrix(rec, layer=layer, ax=ax, vmax=vmax, colorbar=False)
-            ax.set_title(scheme, fontsize=9)
-        fig.colorbar(axes[0].images[0], ax=list(axes), shrink=0.8, label="euclidean distance")
-        fig.suptitle(f"Distance between every pair of {layer} units after training (outlined: exactly equal)", fontsize=9)
-        add_footer(fig, recordings)
-        written.append(save_figure(fig, out / f"heatmaps_{layer}.{fmt}"))
+    written += [save_figure(distances_figure(recordings, layer), out / f"distances_{layer}.{fmt}") for layer in LAYERS]
+    written += [save_figure(heatmaps_figure(recordings, layer), out / f"heatmaps_{layer}.{fmt}") for layer in LAYERS]
     for scheme, rec in recordings.items():
         fig = plot_unit_images(rec, layer="L1", title=f"{scheme}: what each L1 unit responds to, after training")
         add_footer(fig, rec)
@@ -143,3 +222,25 @@ def write_compare_outputs(recordings, out, fmt="png"):
     written += [rec.save(out / f"{scheme}.npz") for scheme, rec in recordings.items()]
     written.append(write_text(out / "summary.md", summary_markdown(recordings)))
     return written
+
+
+def write_sweep_outputs(results, rows, out, epochs, seeds, data, fmt="png"):
+    """``sweep.FORMAT`` and ``summary.md`` into ``out``; return their paths.
+
+    Args:
+        results, rows: ``sweep.run_sweep``'s results and ``sweep.sweep_rows`` of them.
+        out: the folder (it exists).
+        epochs: int; seeds: the range of seeds each scheme ran; data: str.
+    """
+    from course_companion.plots import plot_sweep, save_figure
+
+    out = Path(out)
+    summary = sweep_markdown(rows, results[0]["recording"].metadata, epochs, seeds, data)
+    return [save_figure(plot_sweep(results, rows), out / f"sweep.{fmt}"), write_text(out / "summary.md", summary)]
+
+
+def write_explain_outputs(recordings, out, fmt="png"):
+    """``explain.FORMAT``, the two-neuron figure, into ``out``; return its path in a list."""
+    from course_companion.plots import plot_two_neuron_weights, save_figure
+
+    return [save_figure(plot_two_neuron_weights(recordings), Path(out) / f"explain.{fmt}")]

@@ -15,7 +15,7 @@ import numpy as np
 
 from course_companion.checks import check_int
 from course_companion.distances import METRICS, smallest_distance
-from course_companion.models import SCHEMES, initial_weights, scheme_groups
+from course_companion.models import SCHEMES, initial_weights
 from course_companion.recorder import Recording, UnitRecorder
 
 __all__ = [
@@ -26,7 +26,6 @@ __all__ = [
     "ReplicaRecorder",
     "run_sweep",
     "sweep_rows",
-    "format_sweep",
 ]
 
 
@@ -311,24 +310,5 @@ def sweep_rows(results, layers=("L1", "L2")):
             "smallest_median": float(np.median(smallest)),
             "smallest_max": float(smallest.max()),
             "accuracy_median": float(np.nanmedian(accuracy)) if np.any(~np.isnan(accuracy)) else float("nan"),
-            "groups": scheme_groups(scheme),
         })
     return rows
-
-
-def _num(value):
-    return "0" if value == 0 else f"{value:.3g}"
-
-
-def format_sweep(rows):
-    """The sweep's rows as a Markdown table."""
-    head = ("| scheme | seeds | seeds in which every L1 and L2 unit separated | smallest L1 distance at the end "
-            "(min / median / max over seeds) | median final accuracy |")
-    lines = [head, "| --- | --- | --- | --- | --- |"]
-    for r in rows:
-        lines.append(
-            f"| {r['scheme']} | {r['seeds']} | {r['separated']:.0%} | "
-            f"{_num(r['smallest_min'])} / {_num(r['smallest_median'])} / {_num(r['smallest_max'])} | "
-            f"{r['accuracy_median']:.3f} |"
-        )
-    return "\n".join(lines)

@@ -7,8 +7,6 @@ import numpy as np
 import pytest
 
 from course_companion.cli import main
-from course_companion.compare import format_table, summary_from_recording
-from course_companion.models import scheme_groups
 from course_companion.recorder import Recording
 from course_companion.report import compare_file_names
 
@@ -42,19 +40,44 @@ def test_compare_writes_every_promised_file(compare_run):
                 assert image.shape[:2] == SIZES[name[:-4]]
 
 
-def test_summary_numbers_come_from_the_saved_recordings(compare_run):
+def _expected_row(path, groups):
+    """A summary row computed by brute force from the .npz file's raw arrays (not with the package)."""
+    with np.load(path) as f:
+        log_keys = [str(k) for k in f["log_keys"]]
+        accuracy = f[f"log_{log_keys.index('accuracy')}"][-1]
+        layers = [f["units_0"][-1].astype(np.float64), f["units_1"][-1].astype(np.float64)]
+    row = [float(accuracy)]
+    for w in layers:
+        n = len(w)
+        pairs = [np.sqrt(np.sum((w[i] - w[j]) ** 2)) for i in range(n) for j in range(n) if i != j]
+        row += [len({tuple(u) for u in w}), min(pairs), max(pairs)]
+    gaps = [abs(layers[index][u] - layers[index][g[0]]).max() for index, gs in groups.items() for g in gs for u in g]
+    return row + [max(gaps) if gaps else None]
+
+
+def test_summary_numbers_match_the_saved_recordings(compare_run):
     _, out = compare_run
-    rows = []
-    for scheme in ("constant", "random", "mirrored"):
+    groups = {
+        "constant": {0: [list(range(25))], 1: [list(range(15))]},
+        "random": {},
+        "mirrored": {0: [[0, 1], [2, 3, 4]], 1: [[0, 1]]},
+    }
+    summary = (out / "summary.md").read_text()
+    lines = {line.split(" | ")[0][2:]: line.strip("| ").split(" | ") for line in summary.splitlines() if line.startswith("| ")}
+    assert lines["scheme"][-1] == "tie gap"
+    for scheme, scheme_groups in groups.items():
         rec = Recording.load(out / f"{scheme}.npz")
         assert rec.metadata["scheme"] == scheme and rec.metadata["device"] == "CPU"
         assert len(rec) == 3  # records at step 0 and after each of the 2 epochs
-        rows.append(summary_from_recording(scheme, rec, scheme_groups(scheme)))
-    summary = (out / "summary.md").read_text()
-    assert format_table(rows, markdown=True) in summary
-    assert "Tie check (constant and mirrored, equal exactly (CPU)): held" in summary
-    constant = [l for l in summary.splitlines() if l.startswith("| constant")][0]
-    assert constant.split(" | ")[2:4] == ["1", "1"]
+        acc, d1, lo1, hi1, d2, lo2, hi2, gap = _expected_row(out / f"{scheme}.npz", scheme_groups)
+        cells = lines[scheme]
+        assert float(cells[1]) == pytest.approx(acc, abs=5e-4)
+        assert [int(cells[2]), int(cells[3])] == [d1, d2]
+        for cell, value in zip([cells[4], cells[5], cells[6], cells[7]], [lo1, hi1, lo2, hi2]):
+            assert float(cell) == pytest.approx(value, rel=5e-3, abs=0)  # 3 significant digits; 0 exactly
+        assert cells[8] == "-" if gap is None else float(cells[8]) == gap == 0
+    assert lines["constant"][2:4] == ["1", "1"]
+    assert "Tie check (constant and mirrored, equal exactly (CPU)): held; largest tie gap 0." in summary
 
 
 def test_compare_prints_progress_and_paths(tmp_path, capsys):

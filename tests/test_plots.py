@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from course_companion.animation import animate_distances
 from course_companion.plots import (
     MAX_WIDTH,
-    animate_distances,
     answer_figure,
     plot_distance_matrix,
     plot_distances,
@@ -14,8 +14,8 @@ from course_companion.plots import (
     plot_two_neuron_weights,
     plot_unit_images,
     save_figure,
-    spread_over_records,
 )
+from course_companion.distances import spread_over_records
 from course_companion.recorder import Recording
 
 

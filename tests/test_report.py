@@ -1,25 +1,46 @@
-from course_companion.report import compare_file_names, tie_check
+import numpy as np
+import pytest
+
+from course_companion.recording import Recording
+from course_companion.report import compare_file_names, number, table, tie_check
+
+MIRRORED = {0: [[0, 1]]}
 
 
-def _row(scheme, diff):
-    return {"scheme": scheme, "tied_max_diff": diff}
+def _rec(gap, device="CPU", records=3):
+    """Three units over `records` records; unit 1 copies unit 0 but for `gap` added at the last record."""
+    units = np.random.default_rng(0).normal(size=(records, 3, 4)).astype(np.float32)
+    units[:, 1] = units[:, 0]
+    units[-1, 1, 2] += np.float32(gap)
+    return Recording.from_arrays(["L1"], steps=range(records), epochs=range(records), units={"L1": units},
+                                 metadata={"device": device})
 
 
 def test_tie_check_exact_on_cpu():
-    rows = [_row("constant", 0.0), _row("random", None), _row("mirrored", 0.0)]
-    assert tie_check(rows, "CPU") == (
-        "Tie check (constant and mirrored, equal exactly (CPU)): held; largest difference inside a tied group 0."
+    recs = {"random": _rec(0.5), "mirrored": _rec(0.0)}
+    assert tie_check(recs, {"random": {}, "mirrored": MIRRORED}) == (
+        "Tie check (mirrored, equal exactly (CPU)): held; largest tie gap 0."
     )
-    assert "FAILED" in tie_check([_row("mirrored", 1e-9)], "CPU")
+    failed = tie_check({"mirrored": _rec(1e-3)}, {"mirrored": MIRRORED})
+    assert failed.startswith("Tie check (mirrored, equal exactly (CPU)): FAILED (mirrored: L1: units 0 and 1")
+    assert failed.endswith("largest tie gap 0.001.")
 
 
 def test_tie_check_tolerance_on_gpu():
-    assert "within 1e-06 (GPU tolerance)): held" in tie_check([_row("mirrored", 5e-7)], "GPU:0 (A100)")
-    assert "FAILED" in tie_check([_row("mirrored", 5e-6)], "GPU:0")
+    held = tie_check({"mirrored": _rec(5e-7, "GPU:0 (A100)")}, {"mirrored": MIRRORED})
+    assert "within 1e-06 (GPU tolerance)): held" in held
+    assert "FAILED" in tie_check({"mirrored": _rec(5e-6, "GPU:0")}, {"mirrored": MIRRORED})
 
 
 def test_tie_check_ignores_schemes_meant_to_drift():
-    assert tie_check([_row("incoming-only", 0.3), _row("random", None)], "CPU").startswith("Tie check: no scheme here")
+    recs = {"incoming-only": _rec(0.3), "random": _rec(0.3)}
+    assert tie_check(recs, {"incoming-only": MIRRORED, "random": {}}).startswith("Tie check: no scheme here")
+
+
+def test_number_and_table():
+    assert [number(0.0), number(1.23456), number(2.5e-7)] == ["0", "1.23", "2.5e-07"]
+    assert table(["a", "long"], [["1", "2"], ["333", "4"]]) == "a    long\n1    2\n333  4"
+    assert table(["a"], [["1"]], markdown=True) == "| a |\n| --- |\n| 1 |"
 
 
 def test_file_names():
@@ -27,3 +48,9 @@ def test_file_names():
         "answer.svg", "distances_L1.svg", "distances_L2.svg", "heatmaps_L1.svg", "heatmaps_L2.svg",
         "units_random.svg", "random.npz", "summary.md",
     ]
+
+
+@pytest.mark.parametrize("bad", [{"units": None, "distances": None}, {"units": {"L1": np.zeros((2, 3, 4))}}])
+def test_from_arrays_errors(bad):
+    with pytest.raises(ValueError):
+        Recording.from_arrays(["L1"], steps=[0, 1, 2], epochs=[0, 1, 2], **bad)

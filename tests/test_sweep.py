@@ -1,4 +1,3 @@
-import keras
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
@@ -8,6 +7,7 @@ from course_companion.distances import pairwise_distances, unit_weights
 from course_companion.models import DEFAULT_TIES, build_model
 from course_companion.plots import plot_distances
 from course_companion.sweep import ReplicaRecorder, build_replicas, run_sweep, sweep_rows
+from course_companion.testing import assert_tied
 
 SPECS = [("random", 0), ("random", 1), ("mirrored", 0), ("constant", 0), ("incoming-only", 2)]
 # float32 rounding: the replica model's matrix products add up in another order.
@@ -49,13 +49,8 @@ def test_ties_inside_a_replica_stay_exactly_equal(trained_replicas):
     _, _, _, replicas = trained_replicas
     mirrored, constant, incoming = replicas[2], replicas[3], replicas[4]
     for index, groups in DEFAULT_TIES.items():
-        units = mirrored.units(f"L{index + 1}")[-1]
-        for group in groups:
-            for unit in group[1:]:
-                np.testing.assert_array_equal(units[unit], units[group[0]])
-    l1 = constant.units("L1")[-1]
-    for unit in range(1, 25):
-        np.testing.assert_array_equal(l1[unit], l1[0])
+        assert_tied(mirrored, index, groups)  # every record, exactly
+    assert_tied(constant, "L1", [list(range(25))])
     l1 = incoming.units("L1")[-1]
     assert not np.array_equal(l1[0], l1[1])
 
@@ -88,6 +83,24 @@ def test_run_sweep_and_rows(digits):
     rows = {r["scheme"]: r for r in sweep_rows(results)}
     assert rows["constant"]["separated"] == 0.0 and rows["constant"]["smallest_max"] == 0.0
     assert rows["random"]["separated"] == 1.0 and rows["random"]["smallest_min"] > 0
+
+
+def test_replica_model_saves_and_loads(trained_replicas, tmp_path):
+    import keras
+
+    X, y, model, _ = trained_replicas
+    path = tmp_path / "replicas.keras"
+    model.save(path)
+    # ReplicaDense, replica_binary_crossentropy and ReplicaMetrics are registered, so no custom_objects.
+    loaded = keras.models.load_model(path)
+    assert [type(l).__name__ for l in loaded.layers[1:]] == ["ReplicaDense"] * 3
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(model.predict(X, verbose=0), loaded.predict(X, verbose=0))
+    assert loaded.get_layer("L3").get_config() == model.get_layer("L3").get_config()
+    logs = loaded.evaluate(X, y, verbose=0, return_dict=True)  # the loss and the per-replica metric work
+    assert set(logs) >= {"loss", "loss/0", "accuracy/4"}
+    np.testing.assert_allclose(logs["loss"], sum(logs[f"loss/{k}"] for k in range(len(SPECS))), rtol=1e-5)
 
 
 def test_bad_specs():

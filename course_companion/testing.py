@@ -1,0 +1,125 @@
+"""``assert_tied``: the tie check for our tests and other people's, in the spirit of ``numpy.testing``.
+
+A tie needs three things equal between the units of a group: incoming
+weights, biases, and outgoing weights (the units' rows in the next Dense
+layer's kernel). On the CPU a tie that holds is bit-for-bit exact, so the
+check is exact equality there; weights that came from a GPU are allowed
+``devices.GPU_TIE_TOLERANCE`` (GPU kernels may add in different orders).
+"""
+import sys
+
+import numpy as np
+
+from course_companion.checks import check_groups, check_number
+from course_companion.devices import GPU_TIE_TOLERANCE
+from course_companion.distances import unit_weights
+from course_companion.recording import Recording
+
+__all__ = ["assert_tied", "tie_tolerance"]
+
+
+def tie_tolerance(device):
+    """The largest difference a tie may show on ``device`` ("CPU", "GPU:0 (...)"): 0 on a CPU."""
+    return GPU_TIE_TOLERANCE if str(device).startswith("GPU") else 0.0
+
+
+def assert_tied(obj, layer, groups, atol=None):
+    """Raise ``AssertionError`` unless the units of every group are tied.
+
+    Examples:
+        >>> from course_companion.models import build_model
+        >>> assert_tied(build_model("mirrored", seed=0), "L1", [[0, 1], [2, 3, 4]])
+        >>> assert_tied(build_model("random", seed=0), "L1", [[0, 1]])
+        Traceback (most recent call last):
+        ...
+        AssertionError: L1: units 0 and 1 are not tied: largest difference ... in the incoming weight from input ... (allowed: 0, exact equality)
+
+    Args:
+        obj: a Keras model (the layer's incoming weights and biases, and its
+            units' outgoing weights in the Dense layer it feeds, are checked);
+            a Dense layer (incoming weights and biases); a ``Recording``
+            (every record); or an array of unit weights (units, d) or
+            (records, units, d), incoming weights then bias.
+        layer: the layer (a name or an index into the Dense layers, 0 = L1);
+            for a Dense layer or an array, only a label for the message (None
+            is fine).
+        groups: list of groups of unit indices that must be tied.
+        atol: float >= 0, the largest difference allowed; default 0 (exact),
+            or ``GPU_TIE_TOLERANCE`` where the weights came from a GPU.
+
+    Raises:
+        AssertionError: naming the layer, the two units, the largest
+            difference, which weight differs, and the record.
+        ValueError, TypeError: bad arguments (a layer that does not exist,
+            a unit index out of range, malformed groups).
+    """
+    groups = check_groups(groups)
+    if not groups:
+        raise ValueError(f"groups must name at least one group; got {groups!r}")
+    label, units, outgoing, steps, device, has_bias = _read(obj, layer)
+    allowed = tie_tolerance(device) if atol is None else check_number(atol, "atol", minimum=0)
+    count = units.shape[-2]
+    for group in groups:
+        if max(group) >= count:
+            raise ValueError(f"groups: group {group} names unit {max(group)}, but {label} has {count} units")
+    records = units if units.ndim == 3 else units[None]
+    for r, record in enumerate(records):
+        for group in groups:
+            parts = [("in", np.abs(record[group[1:]].astype(np.float64) - record[group[0]]))]
+            if outgoing is not None:
+                parts.append(("out", np.abs(outgoing[group[1:]].astype(np.float64) - outgoing[group[0]])))
+            for kind, diff in parts:
+                if diff.max() > allowed:
+                    member, index = np.unravel_index(np.argmax(diff), diff.shape)
+                    where = f" at record {r} (step {steps[r]})" if steps is not None else (
+                        f" at record {r}" if units.ndim == 3 else "")
+                    rule = "exact equality" if allowed == 0 else "tolerance"
+                    raise AssertionError(
+                        f"{label}: units {group[0]} and {group[1 + member]} are not tied{where}: largest difference "
+                        f"{diff.max():.3g} in {_which(kind, index, record.shape[-1], has_bias, label)} "
+                        f"(allowed: {allowed:g}, {rule})"
+                    )
+
+
+def _which(kind, index, d, has_bias, label):
+    """Which weight of a unit ``index`` is, in words."""
+    if kind == "out":
+        return f"the outgoing weight to unit {index} of the layer {label} feeds"
+    if index == d - 1 and has_bias:
+        return "the bias"
+    if index == d - 1 and has_bias is None:
+        return f"weight {index}, the last (the bias, if the layer has one; else the incoming weight from input {index})"
+    return f"the incoming weight from input {index}"
+
+
+def _read(obj, layer):
+    """(label, unit weights, outgoing rows or None, steps or None, device, has bias: True/False/None)."""
+    if isinstance(obj, Recording):
+        name = obj.layer_name(layer)
+        return name, obj.units(name), None, obj.steps, obj.metadata.get("device", "CPU"), None
+    keras = sys.modules.get("keras")  # a Keras object can only exist once Keras is imported
+    if keras is not None and isinstance(obj, keras.Model):
+        from course_companion.models import find_dense_layer, following_dense_layer
+
+        dense = find_dense_layer(obj, layer)
+        try:
+            following = following_dense_layer(obj, dense)
+        except ValueError:
+            following = None  # its outgoing weights are not one kernel's rows: checked no further
+        outgoing = None if following is None else following.kernel.numpy()
+        return dense.name, unit_weights(dense), outgoing, None, _device(dense), dense.use_bias
+    if keras is not None and isinstance(obj, keras.layers.Layer):
+        if not isinstance(obj, keras.layers.Dense):
+            raise TypeError(f"obj must be a model, a Dense layer, a Recording or an array; got a {type(obj).__name__}")
+        return obj.name, unit_weights(obj), None, None, _device(obj), obj.use_bias
+    units = np.asarray(obj)
+    if units.ndim not in (2, 3) or not np.issubdtype(units.dtype, np.number):
+        raise TypeError(
+            "obj must be a model, a Dense layer, a Recording, or unit weights (units, d) or (records, units, d); "
+            f"got {type(obj).__name__} of shape {getattr(units, 'shape', None)}"
+        )
+    return (f"layer {layer}" if layer is not None else "layer"), units, None, None, "CPU", None
+
+
+def _device(dense):
+    return "GPU" if "GPU" in str(getattr(dense.kernel.value, "device", "")).upper() else "CPU"
