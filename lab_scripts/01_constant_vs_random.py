@@ -16,10 +16,10 @@ from course_companion.labs import lab_setup, show
 
 lab = lab_setup("01")
 
-from course_companion.compare import run_compare  # noqa: E402
-from course_companion.data import load_digits01  # noqa: E402
-from course_companion.distances import distinct_units  # noqa: E402
-from course_companion.plots import plot_distances, plot_unit_images  # noqa: E402
+from course_companion.compare import run_compare
+from course_companion.data import load_digits01
+from course_companion.distances import distinct_units
+from course_companion.plots import plot_distances, plot_unit_images
 
 # %% [markdown]
 # ## Train both schemes, recording every unit
@@ -46,7 +46,7 @@ for scheme, rec in recordings.items():
 # epoch. The constant start stays on the "exactly 0" row the whole time.
 
 # %%
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
 fig = Figure(figsize=(7.2, 3.4), layout="constrained")
 plot_distances(recordings, layer="L1", ax=fig.add_subplot())

@@ -16,13 +16,12 @@ from course_companion.labs import lab_setup, show
 
 lab = lab_setup("02")
 
-import numpy as np  # noqa: E402
-
-from course_companion.compare import group_spread, run_compare  # noqa: E402
-from course_companion.data import load_digits01  # noqa: E402
-from course_companion.distances import tied_groups, unit_weights  # noqa: E402
-from course_companion.models import DEFAULT_TIES, build_model, tie_units  # noqa: E402
-from course_companion.plots import plot_distance_matrix  # noqa: E402
+from course_companion.compare import run_compare
+from course_companion.data import load_digits01
+from course_companion.distances import tie_gap, tied_groups
+from course_companion.models import DEFAULT_TIES, build_model, tie_units
+from course_companion.plots import plot_distance_matrix
+from course_companion.testing import assert_tied
 
 X, y = load_digits01()
 print("tied groups per layer (0 = L1):", DEFAULT_TIES)
@@ -31,21 +30,27 @@ print("tied groups per layer (0 = L1):", DEFAULT_TIES)
 # ## Fully tied (`mirrored`) against incoming-only ties
 # A full tie needs three things equal: incoming weights, bias, and the
 # outgoing weights (the tied units' rows in the next layer's kernel).
+# The **tie gap** of a group is the largest weight difference inside it.
 
 # %%
 recordings = run_compare(["mirrored", "incoming-only"], X, y, epochs=lab.epochs, seed=lab.seed)
 for scheme, rec in recordings.items():
     for index, groups in DEFAULT_TIES.items():
-        layer = f"L{index + 1}"
-        spread = [group_spread(units, groups) for units in rec.units(layer)]
-        print(f"{scheme:14} {layer}: largest difference inside a group, start {spread[0]:.3g}, end {spread[-1]:.3g}")
+        gaps = tie_gap(rec.units(index), groups)  # one per record
+        print(f"{scheme:14} L{index + 1}: tie gap at the start {gaps[0]:.3g}, at the end {gaps[-1]:.3g}")
 
 # %% [markdown]
-# On the CPU the `mirrored` groups stay at exactly 0: same inputs, same
-# weights, same outgoing weights, so the same gradient at every step. The
-# `incoming-only` groups start at 0 and move apart.
+# `assert_tied` checks every record of a recording and says, if a tie broke,
+# which two units, which weight and when. It is what our tests use, and yours
+# can too. Here we print what it finds for each scheme, whichever way it goes.
 
 # %%
+for scheme, rec in recordings.items():
+    try:
+        assert_tied(rec, "L1", DEFAULT_TIES[0])
+        print(f"{scheme}: the L1 groups are tied at every record")
+    except AssertionError as broken:
+        print(f"{scheme}: {broken}")
 mirrored_end = recordings["mirrored"].units("L1")[-1]
 print("L1 groups of identical units after training (mirrored):", tied_groups(mirrored_end))
 
@@ -54,7 +59,7 @@ print("L1 groups of identical units after training (mirrored):", tied_groups(mir
 # Outlined cells are pairs of units at distance exactly 0.
 
 # %%
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
 fig = Figure(figsize=(7.2, 3.2), layout="constrained")
 for ax, (scheme, rec) in zip(fig.subplots(1, 2), recordings.items()):
@@ -73,13 +78,15 @@ model = build_model("random", seed=lab.seed)
 model.fit(X, y, epochs=lab.epochs, verbose=0)
 tie_units(model, "L1", [[0, 1, 2]])
 model.fit(X, y, epochs=lab.epochs, verbose=0)
-units = unit_weights(model.get_layer("L1"))
-print("units 0, 1, 2 still identical after more training:",
-      bool(np.array_equal(units[0], units[1]) and np.array_equal(units[0], units[2])))
+try:
+    assert_tied(model, "L1", [[0, 1, 2]])  # incoming weights, biases and outgoing weights
+    print("units 0, 1, 2 still tied after more training")
+except AssertionError as broken:
+    print(broken)
 
 # %% [markdown]
 # ## What this lab used
-# `course_companion.compare.run_compare`, `course_companion.compare.group_spread`,
-# `course_companion.models.DEFAULT_TIES`, `build_model`, `tie_units`,
-# `course_companion.distances.tied_groups`, `unit_weights`,
+# `course_companion.compare.run_compare`, `course_companion.distances.tie_gap`,
+# `course_companion.testing.assert_tied`, `course_companion.models.DEFAULT_TIES`,
+# `build_model`, `tie_units`, `course_companion.distances.tied_groups`,
 # `course_companion.plots.plot_distance_matrix`.

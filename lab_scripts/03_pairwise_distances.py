@@ -14,12 +14,12 @@ from course_companion.labs import lab_setup, show
 
 lab = lab_setup("03")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from course_companion.compare import run_compare  # noqa: E402
-from course_companion.data import load_digits01  # noqa: E402
-from course_companion.distances import pairwise_distances  # noqa: E402
-from course_companion.plots import plot_distance_matrix, plot_distances, spread_over_records  # noqa: E402
+from course_companion.compare import run_compare
+from course_companion.data import load_digits01
+from course_companion.distances import pairwise_distances, spread_over_records
+from course_companion.plots import plot_distance_matrix, plot_distances
 
 X, y = load_digits01()
 recordings = run_compare(["random", "mirrored"], X, y, epochs=lab.epochs, seed=lab.seed)
@@ -43,7 +43,7 @@ print(f"by hand {by_hand:.6f}, pairwise_distances {matrix[0, 1]:.6f}")
 # unit against itself).
 
 # %%
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
 fig = Figure(figsize=(7.2, 5.6), layout="constrained")
 axes = fig.subplots(2, 2)
@@ -80,5 +80,5 @@ print(f"random, L1 at the end: cosine distance between units 0 and 1 = {cos[0, 1
 # %% [markdown]
 # ## What this lab used
 # `course_companion.compare.run_compare`, `Recording.units`, `Recording.distances`,
-# `course_companion.distances.pairwise_distances`, `course_companion.plots.plot_distance_matrix`,
-# `plot_distances`, `spread_over_records`.
+# `course_companion.distances.pairwise_distances`, `spread_over_records`,
+# `course_companion.plots.plot_distance_matrix`, `plot_distances`.

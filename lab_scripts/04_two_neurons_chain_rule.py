@@ -15,10 +15,12 @@ from course_companion.labs import lab_setup, show
 
 lab = lab_setup("04")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from course_companion.explain import coffee_probe, format_explain, run_explain, weights_at  # noqa: E402
-from course_companion.plots import plot_two_neuron_weights  # noqa: E402
+from course_companion.data import standardized_coffee_data
+from course_companion.explain import run_explain, weights_and_gradients_at
+from course_companion.plots import plot_two_neuron_weights
+from course_companion.report import explain_table
 
 # %% [markdown]
 # ## Train the network untied and tied, recording weights and gradients
@@ -26,7 +28,7 @@ from course_companion.plots import plot_two_neuron_weights  # noqa: E402
 
 # %%
 recordings = run_explain(epochs=lab.epochs, seed=lab.seed)
-print(format_explain(recordings))
+print(explain_table(recordings))
 
 # %% [markdown]
 # ## The chain rule by hand, untied, at step 0
@@ -34,10 +36,16 @@ print(format_explain(recordings))
 # For unit 2 the same with w6 and a2. Compare with what the recorder saw.
 
 # %%
-X, y = coffee_probe()
-w = {k: v[0] for k, v in weights_at(recordings["untied"], 0).items()}
-g = {k: v[1] for k, v in weights_at(recordings["untied"], 0).items()}
-sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+X, y = standardized_coffee_data()
+step0 = weights_and_gradients_at(recordings["untied"], 0)
+w = {k: v[0] for k, v in step0.items()}
+g = {k: v[1] for k, v in step0.items()}
+
+
+def sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
 a1 = sig(w["w1"] * X[:, 0] + w["w2"] * X[:, 1])
 a2 = sig(w["w3"] * X[:, 0] + w["w4"] * X[:, 1])
 p = sig(w["w5"] * a1 + w["w6"] * a2)
@@ -63,6 +71,6 @@ show(plot_two_neuron_weights(recordings), lab.out / "two_neurons.png")
 
 # %% [markdown]
 # ## What this lab used
-# `course_companion.explain.run_explain`, `format_explain`, `weights_at`,
-# `coffee_probe`, `Recording.units`, `Recording.gradients`,
-# `course_companion.plots.plot_two_neuron_weights`.
+# `course_companion.explain.run_explain`, `weights_and_gradients_at`,
+# `course_companion.report.explain_table`, `course_companion.data.standardized_coffee_data`,
+# `Recording.units`, `course_companion.plots.plot_two_neuron_weights`.
