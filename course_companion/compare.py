@@ -63,8 +63,8 @@ def run_scheme(scheme, X, y, epochs=20, seed=0, ties=None, batch_size=32, callba
 
     from course_companion.models import build_model
 
+    model = build_model(scheme, seed=seed, ties=ties, input_dim=X.shape[1])  # checks seed first
     keras.utils.set_random_seed(int(seed))
-    model = build_model(scheme, seed=seed, ties=ties, input_dim=X.shape[1])
     history = model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=list(callbacks))
     return model, history
 
