@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from course_companion.distances import distinct_from_distances, groups_from_distances, smallest_distance, spread_over_records
+from course_companion.distances import distinct_from_distances, groups_from_distances, spread_over_records
 from course_companion.files import atomic_path
 
 __all__ = [
@@ -34,7 +34,8 @@ __all__ = [
     "distances_figure",
     "heatmaps_figure",
     "plot_two_neuron_weights",
-    "plot_sweep",
+    "floor_for_zero",
+    "zero_row",
 ]
 
 MAX_WIDTH = 7.2  # inches: a forum post's column
@@ -71,12 +72,13 @@ def add_footer(fig, recordings):
     fig.supxlabel(text, x=0.995, ha="right", fontsize=6, color="0.4")
 
 
-def _floor(values):
+def floor_for_zero(values):
+    """Where the "exactly 0" row of a log axis goes: a tenth of the smallest positive value."""
     positive = np.concatenate([v[v > 0] for v in values]) if values else np.array([])
     return float(positive.min()) / 10 if positive.size else 1e-3
 
 
-def _zero_row(ax, floor):
+def zero_row(ax, floor):
     """A log y axis whose lowest row, at ``floor``, stands for exactly 0."""
     ax.set_yscale("log")
     ax.axhline(floor, color="0.5", lw=0.8, ls=":")
@@ -105,14 +107,14 @@ def plot_distances(recordings, layer="L1", metric="euclidean", ax=None):
     ax = _new_ax(ax)
     curves = {label: (rec.epochs, *spread_over_records(rec.distances(layer, metric)))
               for label, rec in check_recordings(recordings).items()}
-    floor = _floor([v for c in curves.values() for v in c[1:]])
+    floor = floor_for_zero([v for c in curves.values() for v in c[1:]])
     for label, (epochs, lo, med, hi) in curves.items():
         lo, med, hi = (np.where(v > 0, v, floor) for v in (lo, med, hi))
         (line,) = ax.plot(epochs, med, label=label, lw=1.6)
         ax.fill_between(epochs, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
         if np.all(hi == floor):  # every pair identical at every record
             ax.plot(epochs, med, ls="none", marker="o", ms=3, color=line.get_color())
-    _zero_row(ax, floor)
+    zero_row(ax, floor)
     ax.set_xlabel("epochs")
     ax.set_ylabel(f"{metric} distance between units")
     ax.set_title(f"How far apart the units of {layer} are (line: median, band: min to max)", fontsize=9)
@@ -347,43 +349,4 @@ def plot_two_neuron_weights(recordings):
     axes[-1].legend(fontsize=7, ncols=3)
     fig.suptitle("Two-neuron network: tied units keep equal weights (w1 = w3, w2 = w4, w5 = w6)", fontsize=9)
     add_footer(fig, recordings)
-    return fig
-
-
-def plot_sweep(results, rows):
-    """Many seeds per scheme: how close the two closest L1 units end, and how often all separate.
-
-    Args:
-        results: list of ``{"scheme", "seed", "recording"}`` (``sweep.run_sweep``).
-        rows: ``sweep.sweep_rows(results)``.
-
-    Returns:
-        the Figure: left, one dot per seed at its smallest L1 distance after
-        training (the "exactly 0" row for seeds whose units stayed tied);
-        right, the share of seeds in which every L1 and L2 unit separated.
-    """
-    schemes = [r["scheme"] for r in rows]
-    smallest = {s: [] for s in schemes}
-    for result in results:
-        smallest[result["scheme"]].append(smallest_distance(result["recording"].distances("L1", record=-1)))
-    fig = Figure(figsize=(MAX_WIDTH, 3.4), layout="constrained")
-    ax, ax_share = fig.subplots(1, 2, width_ratios=[1.6, 1])
-    floor = _floor([np.asarray(v) for v in smallest.values()])
-    rng = np.random.default_rng(0)  # horizontal jitter only, so dots do not hide each other
-    for i, scheme in enumerate(schemes):
-        values = np.asarray(smallest[scheme])
-        ax.plot(i + rng.uniform(-0.2, 0.2, len(values)), np.where(values > 0, values, floor), "o", ms=3, alpha=0.7)
-    _zero_row(ax, floor)
-    ax.set_xticks(range(len(schemes)), schemes)
-    ax.set_ylabel("smallest distance between two L1 units")
-    ax.set_title("Closest two L1 units after training, a dot per seed", fontsize=9)
-    shares = [r["separated"] * 100 for r in rows]
-    ax_share.bar(range(len(schemes)), shares, color=[f"C{i}" for i in range(len(schemes))])
-    ax_share.set_xticks(range(len(schemes)), schemes)
-    ax_share.set(ylim=(0, 105), ylabel="% of seeds")
-    ax_share.set_title("Every L1 and L2 unit separated", fontsize=9)
-    seeds = rows[0]["seeds"] if rows else 0
-    shares_text = ", ".join(f"{r['scheme']} {r['separated']:.0%}" for r in rows)
-    fig.suptitle(f"Does every unit end up different? Share of {seeds} seeds per scheme:\n{shares_text}", fontsize=10)
-    add_footer(fig, [r["recording"] for r in results])
     return fig

@@ -232,7 +232,8 @@ def write_sweep_outputs(results, rows, out, epochs, seeds, data, fmt="png"):
         out: the folder (it exists).
         epochs: int; seeds: the range of seeds each scheme ran; data: str.
     """
-    from course_companion.plots import plot_sweep, save_figure
+    from course_companion.plots import save_figure
+    from course_companion.sweep_plots import plot_sweep
 
     out = Path(out)
     summary = sweep_markdown(rows, results[0]["recording"].metadata, epochs, seeds, data)
