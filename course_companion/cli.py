@@ -18,10 +18,12 @@ __all__ = ["main", "UsageError"]
 
 EXAMPLES = """examples:
   python -m course_companion compare
+  python -m course_companion compare --data coffee --out coffee/
   python -m course_companion compare --schemes constant random --epochs 5 --out figures/
   python -m course_companion compare --data X.npy y.npy --every 8 --format svg
   python -m course_companion explain
   python -m course_companion sweep --seeds 32 --out sweep/
+  python -m course_companion sweep --data coffee --seeds 16 --out coffee_sweep/
 """
 
 
@@ -38,7 +40,8 @@ def _command(sub, name, help, description, epochs):
     """A subcommand with the options every command has."""
     parser = sub.add_parser(name, help=help, description=description, epilog=EXAMPLES,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=positive_int_option, default=epochs, help=f"epochs of training (default: {epochs})")
+    parser.add_argument("--epochs", type=positive_int_option, default=epochs,
+                        help=f"epochs of training (default: {epochs or '20 for the digits, 24 for coffee'})")
     parser.add_argument("--seed", type=seed_option, default=0, help="seed of the initializers and the shuffling (default: 0)")
     parser.add_argument("--device", choices=DEVICES, default="auto",
                         help="where to train: auto takes a GPU if TensorFlow sees one (default: auto)")
@@ -48,12 +51,16 @@ def _command(sub, name, help, description, epochs):
     return parser
 
 
-def _schemes_and_every(parser):
+def _schemes_every_and_data(parser):
+    from course_companion.datasets import NAMES
     from course_companion.models import SCHEMES
 
     parser.add_argument("--schemes", nargs="+", choices=SCHEMES, default=["constant", "random", "mirrored"],
                         metavar="SCHEME", help=f"schemes to train, from {', '.join(SCHEMES)} (default: constant random mirrored)")
     parser.add_argument("--every", type=every_option, default="epoch", help="record every epoch, or every N batches (default: epoch)")
+    parser.add_argument("--data", nargs="+", metavar="DATA", default=["digits"],
+                        help=f"{' or '.join(NAMES)} (the Week 1 coffee-roasting model: 2 inputs, 3 units), or your "
+                        "course files X.npy y.npy (digits 0 and 1 are kept); default: the bundled digits")
 
 
 def build_parser():
@@ -68,16 +75,14 @@ def build_parser():
     sub.required = True
     compare = _command(
         sub, "compare",
-        help="train schemes side by side on the digits: figures, recordings and a summary table",
-        description="Train the course model under each scheme with every unit recorded; write the "
-        "answer figure, distance curves, heatmaps, unit images, one .npz recording per scheme and "
-        "summary.md (accuracy, distinct units, smallest and largest pairwise distance per layer, "
-        "tie gap: the largest difference inside a tied group).",
-        epochs=20,
+        help="train schemes side by side (digits or coffee): figures, recordings and a summary table",
+        description="Train the model under each scheme with every unit recorded; write the "
+        "answer figure, distance curves, heatmaps, unit images (coffee: unit maps), one .npz recording "
+        "per scheme and summary.md (accuracy, distinct units, smallest and largest pairwise distance per "
+        "layer, tie gap: the largest difference inside a tied group).",
+        epochs=None,
     )
-    _schemes_and_every(compare)
-    compare.add_argument("--data", nargs=2, metavar=("X.npy", "y.npy"),
-                         help="your course files (digits 0 and 1 are kept); default: the bundled digits")
+    _schemes_every_and_data(compare)
     _command(
         sub, "explain",
         help="the forum's two-neuron network: six weights and their gradients, tied and untied",
@@ -91,24 +96,31 @@ def build_parser():
         help="many seeds per scheme in one graph: does a random start always separate the units?",
         description="Train --seeds seeds of each scheme as replicas of one model (one fit), then write "
         "sweep.png (the smallest L1 distance per seed, and the share of seeds in which every unit "
-        "separated) and summary.md.",
-        epochs=20,
+        "separated), alignment.png (each seed's L1 units matched to its scheme's first seed: how alike "
+        "they are), aligned_units.png and summary.md.",
+        epochs=None,
     )
-    _schemes_and_every(sweep)
+    _schemes_every_and_data(sweep)
     sweep.add_argument("--seeds", type=positive_int_option, default=32, help="seeds per scheme: 0, 1, ... (default: 32)")
     return parser
 
 
 def _load_data(args):
-    from course_companion.data import load_course_data, load_digits01
+    """The ``--data`` as a ``datasets.DataSet``; bad names or files are a UsageError."""
+    from course_companion.datasets import NAMES, course_files, load_dataset
 
-    if args.data is None:
-        return load_digits01(), "bundled digits01 (1000 x 400)"
     try:
-        X, y = load_course_data(*args.data)
+        if len(args.data) == 1 and args.data[0] in NAMES:
+            dataset = load_dataset(args.data[0])
+        elif len(args.data) == 2:
+            dataset = course_files(*args.data)
+        else:
+            raise ValueError(f"--data: expected {' or '.join(NAMES)}, or two files X.npy y.npy; got {' '.join(args.data)!r}")
     except (OSError, ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
-    return (X, y), f"{args.data[0]} ({X.shape[0]} x {X.shape[1]})"
+    if args.epochs is None:
+        args.epochs = dataset.epochs
+    return dataset
 
 
 def _prepare(args):
@@ -139,13 +151,15 @@ def _write(out, written):
 
 
 def cmd_compare(args):
-    (X, y), described = _load_data(args)
+    data = _load_data(args)
     out = _prepare(args)
     from course_companion.compare import run_compare
     from course_companion.report import write_compare_outputs
 
-    print(f"data: {described}; {args.epochs} epochs; seed {args.seed}; recording every {args.every}")
-    recordings = run_compare(args.schemes, X, y, epochs=args.epochs, seed=args.seed, every=args.every, data=described)
+    print(f"data: {data.description}; {args.epochs} epochs; seed {args.seed}; recording every {args.every}")
+    recordings = run_compare(args.schemes, data.X, data.y, epochs=args.epochs, seed=args.seed, every=args.every,
+                             data=data.description, batch_size=data.batch_size, replicas=data.replicas,
+                             steps_per_execution=data.steps_per_execution(args.every), **data.model_settings)
     out.mkdir(parents=True, exist_ok=True)
     _write(out, write_compare_outputs(recordings, out, fmt=args.format))
     return 0
@@ -164,21 +178,19 @@ def cmd_explain(args):
 
 
 def cmd_sweep(args):
-    from course_companion.data import load_digits01
-
+    data = _load_data(args)
     out = _prepare(args)
     from course_companion.report import sweep_table, write_sweep_outputs
-    from course_companion.sweep import run_sweep, sweep_rows
+    from course_companion.sweep import alignment_rows, run_sweep, sweep_rows
 
-    X, y = load_digits01()
-    described = "bundled digits01 (1000 x 400)"
     count = len(args.schemes) * args.seeds
-    print(f"data: {described}; {args.seeds} seeds x {len(args.schemes)} schemes = {count} replicas in one model; {args.epochs} epochs")
-    results = run_sweep(args.schemes, args.seeds, X, y, epochs=args.epochs, every=args.every, data=described, first_seed=args.seed)
-    rows = sweep_rows(results)
+    print(f"data: {data.description}; {args.seeds} seeds x {len(args.schemes)} schemes = {count} replicas in one model; {args.epochs} epochs")
+    results = run_sweep(args.schemes, args.seeds, data.X, data.y, epochs=args.epochs, every=args.every, data=data.description,
+                        first_seed=args.seed, batch_size=data.batch_size, **data.model_settings)
+    rows, aligned = sweep_rows(results), alignment_rows(results)
     out.mkdir(parents=True, exist_ok=True)
     seeds = range(args.seed, args.seed + args.seeds)
-    written = write_sweep_outputs(results, rows, out, args.epochs, seeds, described, fmt=args.format)
+    written = write_sweep_outputs(results, rows, aligned, out, args.epochs, seeds, data.description, fmt=args.format)
     print(sweep_table(rows))
     _write(out, written)
     return 0

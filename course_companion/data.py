@@ -11,7 +11,15 @@ import numpy as np
 
 from course_companion.checks import check_int
 
-__all__ = ["load_digits01", "load_course_data", "make_coffee_data", "standardized_coffee_data", "check_xy"]
+__all__ = [
+    "load_digits01",
+    "load_course_data",
+    "make_coffee_data",
+    "coffee_standardization",
+    "standardized_coffee_data",
+    "coffee_training_set",
+    "check_xy",
+]
 
 COURSE_FEATURES = 400  # 20x20 images, unrolled column-major
 
@@ -200,4 +208,37 @@ def standardized_coffee_data(n=200, seed=2):
         ``(X, y)`` float32, shapes (n, 2) and (n, 1).
     """
     X, y = make_coffee_data(n=n, seed=seed)
-    return ((X - X.mean(axis=0)) / X.std(axis=0)).astype(np.float32), y
+    mean, std = coffee_standardization(n=n, seed=seed)
+    return ((X - mean) / std).astype(np.float32), y
+
+
+def coffee_standardization(n=200, seed=2):
+    """The per-feature mean and standard deviation that ``standardized_coffee_data`` uses.
+
+    A model trained on the standardized data sees ``(x - mean) / std``; a
+    figure drawn over raw temperatures and durations converts with these.
+
+    Returns:
+        ``(mean, std)``, float32 arrays of shape (2,): temperature, duration.
+    """
+    X, _ = make_coffee_data(n=n, seed=seed)
+    return X.mean(axis=0), X.std(axis=0)
+
+
+def coffee_training_set(tiles=500):
+    """The course's 200 standardized coffee rows repeated ``tiles`` times, as the Week 1 lab trains on them.
+
+    The course tiles its data 1000 times (200,000 rows) so that one epoch is
+    many steps; ``tiles`` sets how many.
+
+    Examples:
+        >>> X, y = coffee_training_set(tiles=3)
+        >>> X.shape, bool((X[:200] == X[200:400]).all())
+        ((600, 2), True)
+
+    Returns:
+        ``(X, y)`` float32, shapes (200 * tiles, 2) and (200 * tiles, 1).
+    """
+    X, y = standardized_coffee_data()
+    tiles = check_int(tiles, "tiles", minimum=1)
+    return np.tile(X, (tiles, 1)), np.tile(y, (tiles, 1))

@@ -165,6 +165,7 @@ def build_model(
     units=(25, 15, 1),
     activation="sigmoid",
     learning_rate=0.001,
+    steps_per_execution=1,
 ):
     """The course's model, compiled, with its weights set by a named scheme.
 
@@ -188,6 +189,9 @@ def build_model(
         units: tuple of ints, units per Dense layer.
         activation: str, every layer's activation.
         learning_rate: float > 0, Adam's learning rate.
+        steps_per_execution: int >= 1, batches per call into the TensorFlow
+            graph (Keras's compile option): more is faster; batch-level
+            callbacks then fire once per call.
 
     Returns:
         A compiled ``keras.Sequential``.
@@ -211,6 +215,7 @@ def build_model(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss=keras.losses.BinaryCrossentropy(),
         metrics=["accuracy"],
+        steps_per_execution=check_int(steps_per_execution, "steps_per_execution", minimum=1),
     )
     return model
 

@@ -25,6 +25,8 @@ __all__ = [
     "plot_distances",
     "plot_distance_matrix",
     "plot_unit_images",
+    "plot_units",
+    "draws_as_maps",
     "unit_mosaic",
     "plot_history",
     "plot_gradients",
@@ -207,7 +209,8 @@ def unit_mosaic(weights, image_shape=(20, 20), order="F", cols=None, gap=1):
     return mosaic, corners
 
 
-def plot_unit_images(recording, layer="L1", record=-1, image_shape=(20, 20), order="F", fig=None, title=None):
+def plot_unit_images(recording, layer="L1", record=-1, image_shape=(20, 20), order="F", fig=None, title=None, match=None,
+                     cols=None):
     """Each unit's incoming weights drawn as the image it responds to.
 
     The course unrolls its 20x20 images column-major, so ``order="F"`` puts
@@ -215,6 +218,8 @@ def plot_unit_images(recording, layer="L1", record=-1, image_shape=(20, 20), ord
     colour scale for all (red positive, blue negative): under ``constant`` all
     tiles look the same; under ``random`` they differ. The tiles share one
     image (``unit_mosaic``), which draws far faster than a grid of axes.
+    With ``match`` (an ``align.Match``) the tiles follow its order, flipped
+    units negated, each numbered with its own unit index.
 
     Returns:
         the Figure (or the given ``fig``, a Figure or SubFigure).
@@ -223,20 +228,42 @@ def plot_unit_images(recording, layer="L1", record=-1, image_shape=(20, 20), ord
     pixels = int(np.prod(image_shape))
     if units.shape[1] < pixels:
         raise ValueError(f"image_shape {tuple(image_shape)} needs {pixels} inputs; {layer} units have {units.shape[1]}")
-    w = units[:, :pixels]
-    mosaic, corners = unit_mosaic(w, image_shape, order)
-    cols = int(np.ceil(np.sqrt(len(w))))
+    numbers = range(len(units)) if match is None else match.order
+    w = (units if match is None else match.apply(units))[:, :pixels]
+    mosaic, corners = unit_mosaic(w, image_shape, order, cols=cols)
+    cols = cols or int(np.ceil(np.sqrt(len(w))))
     if fig is None:
         rows = int(np.ceil(len(w) / cols))
         fig = Figure(figsize=(min(MAX_WIDTH, 0.75 * cols + 0.4), 0.75 * rows + 0.5), layout="constrained")
     ax = fig.add_subplot()
     limit = float(np.abs(w).max()) or 1.0
     ax.imshow(mosaic, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
-    for k, (top, left) in enumerate(corners):
+    for k, (top, left) in zip(numbers, corners):
         ax.text(left + 0.5, top + 0.5, str(k), fontsize=5, va="top", ha="left", color="0.2")
     ax.set_axis_off()
     ax.set_title(title or f"{layer} units' incoming weights at step {recording.steps[record]}", fontsize=9)
     return fig
+
+
+def draws_as_maps(recording, layer):
+    """True for the coffee model's L1 (2 inputs: temperature, duration), drawn as maps, not images."""
+    return recording.keep == "weights" and recording.units(layer, -1).shape[1] == 3 and layer == recording.dense_layers[0]
+
+
+def plot_units(recording, layer="L1", record=-1, fig=None, title=None):
+    """What each unit of ``layer`` responds to: images for the digits, maps for the coffee model.
+
+    A layer with 400 inputs (20x20 images) draws ``plot_unit_images``; the
+    coffee model's L1 (2 inputs) draws ``maps.plot_unit_maps``.
+
+    Returns:
+        the Figure (or the given ``fig``).
+    """
+    if draws_as_maps(recording, layer):
+        from course_companion.maps import plot_unit_maps  # maps builds on this module
+
+        return plot_unit_maps(recording, record=record, fig=fig, title=title)
+    return plot_unit_images(recording, layer=layer, record=record, fig=fig, title=title)
 
 
 def plot_history(recordings, fig=None):
@@ -294,8 +321,10 @@ def answer_figure(recordings, layer="L1"):
     """
     recordings = check_recordings(recordings)
     k = len(recordings)
-    fig = Figure(figsize=(MAX_WIDTH, 6.4), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.1, 1])
+    maps = draws_as_maps(next(iter(recordings.values())), layer)
+    height = 3.4 + 2.0 * k if maps else 6.4  # maps: one row per scheme
+    fig = Figure(figsize=(MAX_WIDTH, height), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[3.4, 2.0 * k] if maps else [1.1, 1])
     ax_d, ax_a = top.subplots(1, 2, width_ratios=[1.7, 1])
     plot_distances(recordings, layer=layer, ax=ax_d)
     ax_d.set_title(f"Distance between {layer} units", fontsize=9)
@@ -305,9 +334,12 @@ def answer_figure(recordings, layer="L1"):
         ax_a.plot(rec.epochs[has], acc[has], label=label)
     ax_a.set(xlabel="epochs", ylabel="training accuracy", ylim=(0, 1.02))
     ax_a.set_title("Accuracy", fontsize=9)
-    for sub, (label, rec) in zip(np.atleast_1d(bottom.subfigures(1, k)), recordings.items()):
+    subs = bottom.subfigures(k, 1) if maps else bottom.subfigures(1, k)
+    for sub, (label, rec) in zip(np.atleast_1d(subs), recordings.items()):
         if rec.keep == "weights":
-            plot_unit_images(rec, layer=layer, fig=sub, title=f"{label}: {layer} units at the end")
+            accuracy = rec.log("accuracy")[-1]
+            plot_units(rec, layer=layer, fig=sub, title=f"{label}: {layer} units at the end"
+                       + (f" (final accuracy {accuracy:.3f})" if maps else ""))
     fig.suptitle(_finding(recordings, layer), fontsize=10)
     add_footer(fig, recordings)
     return fig

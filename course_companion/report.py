@@ -9,39 +9,40 @@ go through ``table`` and all distances through ``number``.
 """
 from pathlib import Path
 
+import numpy as np
+
 from course_companion.files import atomic_path
 
 __all__ = [
     "number",
     "table",
-    "COMPARE_COLUMNS",
+    "compare_columns",
     "compare_table",
     "sweep_table",
+    "alignment_table",
+    "alignment_finding",
     "explain_table",
     "tie_check",
     "summary_markdown",
     "sweep_markdown",
     "write_text",
     "compare_file_names",
+    "sweep_file_names",
     "write_compare_outputs",
     "write_sweep_outputs",
     "write_explain_outputs",
 ]
 
-LAYERS = ("L1", "L2")
 KEEPS_TIES = ("constant", "mirrored")  # the schemes whose tied groups must stay equal
 
-COMPARE_COLUMNS = (
-    ("scheme", "scheme"),
-    ("accuracy", "final accuracy"),
-    ("L1_distinct", "L1 distinct units"),
-    ("L2_distinct", "L2 distinct units"),
-    ("L1_min", "L1 min distance"),
-    ("L1_max", "L1 max distance"),
-    ("L2_min", "L2 min distance"),
-    ("L2_max", "L2 max distance"),
-    ("tie_gap", "tie gap"),
-)
+
+def compare_columns(layers=("L1", "L2")):
+    """(row key, heading) of ``compare``'s table, for the hidden layers reported."""
+    columns = [("scheme", "scheme"), ("accuracy", "final accuracy")]
+    columns += [(f"{layer}_distinct", f"{layer} distinct units") for layer in layers]
+    for layer in layers:
+        columns += [(f"{layer}_min", f"{layer} min distance"), (f"{layer}_max", f"{layer} max distance")]
+    return columns + [("tie_gap", "tie gap")]
 
 
 # -- tables ------------------------------------------------------------------
@@ -78,18 +79,55 @@ def _compare_cell(key, value):
 
 def compare_table(rows, markdown=False):
     """``compare``'s rows (``compare.summary_row``) as a table."""
-    cells = [[_compare_cell(key, row.get(key)) for key, _ in COMPARE_COLUMNS] for row in rows]
-    return table([title for _, title in COMPARE_COLUMNS], cells, markdown=markdown)
+    columns = compare_columns(rows[0]["layers"] if rows else ())
+    cells = [[_compare_cell(key, row.get(key)) for key, _ in columns] for row in rows]
+    return table([title for _, title in columns], cells, markdown=markdown)
 
 
 def sweep_table(rows):
     """``sweep``'s rows (``sweep.sweep_rows``) as a Markdown table."""
-    heads = ["scheme", "seeds", "seeds in which every L1 and L2 unit separated",
+    layers = " and ".join(rows[0]["layers"]) if rows else "L1"
+    heads = ["scheme", "seeds", f"seeds in which every {layers} unit separated",
              "smallest L1 distance at the end (min / median / max over seeds)", "median final accuracy"]
     cells = [[r["scheme"], str(r["seeds"]), f"{r['separated']:.0%}",
               " / ".join(number(r[k]) for k in ("smallest_min", "smallest_median", "smallest_max")),
               f"{r['accuracy_median']:.3f}"] for r in rows]
     return table(heads, cells, markdown=True)
+
+
+SAME_UNIT = 0.99  # a matched similarity at least this counts as "the same unit" in the sweep's words
+
+
+def alignment_table(aligned):
+    """Per scheme, how alike the seeds' matched L1 units are (``sweep.alignment_rows``), as Markdown."""
+    heads = ["scheme", "seeds matched to the first", "at the start: median / least alike unit (median over seeds)",
+             "median similarity per seed (min / median / max)",
+             "least alike unit per seed (min / median / max)", f"seeds with every unit at >= {SAME_UNIT}",
+             "flipped matches"]
+    cells = []
+    for scheme in dict.fromkeys(r["scheme"] for r in aligned):
+        mine = [r for r in aligned if r["scheme"] == scheme]
+        spread = [" / ".join(f"{f([r[key] for r in mine]):.3f}" for f in (min, np.median, max)) for key in ("median", "smallest")]
+        same = sum(r["smallest"] >= SAME_UNIT for r in mine)
+        flips = sum(int(r["match"].flipped.sum()) for r in mine)
+        start = " / ".join(f"{np.median([r[key] for r in mine]):.3f}" for key in ("start_median", "start_smallest"))
+        cells.append([scheme, str(len(mine)), start, *spread, f"{same} of {len(mine)}", str(flips)])
+    return table(heads, cells, markdown=True)
+
+
+def alignment_finding(aligned):
+    """One plain sentence per scheme on what the matching shows, whichever way it went."""
+    lines = []
+    for scheme in dict.fromkeys(r["scheme"] for r in aligned):
+        mine = [r for r in aligned if r["scheme"] == scheme]
+        same = sum(r["smallest"] >= SAME_UNIT for r in mine)
+        worst = np.median([r["smallest"] for r in mine])
+        verdict = ("the same units, up to order and sign" if same == len(mine) else
+                   "not the same units" if same == 0 else "the same units in some seeds, not in others")
+        lines.append(f"- {scheme}: in {same} of {len(mine)} seeds every L1 unit matched a unit of seed "
+                     f"{mine[0]['reference']} with cosine similarity >= {SAME_UNIT}; the least alike unit of the "
+                     f"median seed has {worst:.3f}. In words: {verdict}.")
+    return "\n".join(lines)
 
 
 def explain_table(recordings):
@@ -147,14 +185,16 @@ def tie_check(recordings, groups):
 
 def summary_markdown(recordings):
     """``summary.md``: the table to paste under the answer figure, and how it was made."""
-    from course_companion.compare import summary_from_recording
-    from course_companion.models import SCHEMES, scheme_groups
+    from course_companion.compare import recorded_groups, summary_from_recording
 
     first = next(iter(recordings.values())).metadata
-    groups = {s: scheme_groups(s) for s in recordings if s in SCHEMES}
-    rows = [summary_from_recording(s, r, groups.get(s)) for s, r in recordings.items()]
+    groups = {s: recorded_groups(r) for s, r in recordings.items()}
+    rows = [summary_from_recording(s, r, groups[s]) for s, r in recordings.items()]
     epochs = ", ".join(sorted({f"{r.epochs[-1]:g}" for r in recordings.values()}))
     data_line = f"Data: {first.get('data', '?')}. Epochs: {epochs}. Seed: {first.get('seed', '?')}."
+    if "replica" in first:
+        data_line += (" The schemes trained side by side as replicas of one model (each with its own weights,"
+                      " loss term and Adam state, on the same batches).")
     return "\n".join([
         "# How far apart are the units?",
         "",
@@ -172,11 +212,11 @@ def summary_markdown(recordings):
     ])
 
 
-def sweep_markdown(rows, meta, epochs, seeds, data):
+def sweep_markdown(rows, meta, epochs, seeds, data, aligned=()):
     """The sweep's ``summary.md``; ``seeds`` is the range of seeds each scheme ran."""
     data_line = (f"Data: {data}. Epochs: {epochs}. Seeds {seeds[0]} to {seeds[-1]} of each scheme, "
                  "trained side by side as replicas of one model.")
-    return "\n".join([
+    lines = [
         "# Does a random start always separate the units?",
         "",
         _header(meta, data_line),
@@ -186,7 +226,22 @@ def sweep_markdown(rows, meta, epochs, seeds, data):
         "Distances are euclidean, between units' weights (incoming weights and bias) at the end; 0 means exactly equal.",
         "Accuracy is on the training data, evaluated at the end of the last epoch.",
         "",
-    ])
+    ]
+    if aligned:
+        lines += [
+            "## Do different seeds learn the same units, in another order?",
+            "",
+            "Each seed's L1 units, at the end, matched one to one to those of its scheme's first seed (the",
+            "matching with the largest total cosine similarity; a sigmoid unit may match sign-flipped, since",
+            "weights (-w, -b) give 1 - a, which the next layer absorbs). Similarity 1 means the same unit.",
+            "\"At the start\" is the same matching on the starting weights: what matching finds between two starts.",
+            "",
+            alignment_table(aligned),
+            "",
+            alignment_finding(aligned),
+            "",
+        ]
+    return "\n".join(lines)
 
 
 # -- files -------------------------------------------------------------------
@@ -197,11 +252,11 @@ def write_text(path, text):
     return Path(path)
 
 
-def compare_file_names(schemes, fmt="png"):
-    """The names ``write_compare_outputs`` writes, in order."""
+def compare_file_names(schemes, fmt="png", layers=("L1", "L2")):
+    """The names ``write_compare_outputs`` writes, in order; ``layers`` are the model's hidden layers."""
     names = [f"answer.{fmt}"]
-    names += [f"distances_{layer}.{fmt}" for layer in LAYERS]
-    names += [f"heatmaps_{layer}.{fmt}" for layer in LAYERS]
+    names += [f"distances_{layer}.{fmt}" for layer in layers]
+    names += [f"heatmaps_{layer}.{fmt}" for layer in layers]
     names += [f"units_{scheme}.{fmt}" for scheme in schemes]
     names += [f"{scheme}.npz" for scheme in schemes]
     return names + ["summary.md"]
@@ -209,14 +264,16 @@ def compare_file_names(schemes, fmt="png"):
 
 def write_compare_outputs(recordings, out, fmt="png"):
     """Write every file of ``compare_file_names`` into ``out``; return their paths."""
-    from course_companion.plots import add_footer, answer_figure, distances_figure, heatmaps_figure, plot_unit_images, save_figure
+    from course_companion.compare import hidden_layers
+    from course_companion.plots import add_footer, answer_figure, distances_figure, heatmaps_figure, plot_units, save_figure
 
     out = Path(out)
+    layers = hidden_layers(next(iter(recordings.values())))
     written = [save_figure(answer_figure(recordings), out / f"answer.{fmt}")]
-    written += [save_figure(distances_figure(recordings, layer), out / f"distances_{layer}.{fmt}") for layer in LAYERS]
-    written += [save_figure(heatmaps_figure(recordings, layer), out / f"heatmaps_{layer}.{fmt}") for layer in LAYERS]
+    written += [save_figure(distances_figure(recordings, layer), out / f"distances_{layer}.{fmt}") for layer in layers]
+    written += [save_figure(heatmaps_figure(recordings, layer), out / f"heatmaps_{layer}.{fmt}") for layer in layers]
     for scheme, rec in recordings.items():
-        fig = plot_unit_images(rec, layer="L1", title=f"{scheme}: what each L1 unit responds to, after training")
+        fig = plot_units(rec, title=f"{scheme}: what each L1 unit responds to, after training")
         add_footer(fig, rec)
         written.append(save_figure(fig, out / f"units_{scheme}.{fmt}"))
     written += [rec.save(out / f"{scheme}.npz") for scheme, rec in recordings.items()]
@@ -224,20 +281,34 @@ def write_compare_outputs(recordings, out, fmt="png"):
     return written
 
 
-def write_sweep_outputs(results, rows, out, epochs, seeds, data, fmt="png"):
-    """``sweep.FORMAT`` and ``summary.md`` into ``out``; return their paths.
+def sweep_file_names(schemes, seeds, fmt="png"):
+    """The names ``write_sweep_outputs`` writes: the alignment figures need two seeds or more."""
+    names = [f"sweep.{fmt}"]
+    if seeds > 1:
+        names += [f"alignment.{fmt}"] + ([f"aligned_units.{fmt}"] if "random" in schemes else [])
+    return names + ["summary.md"]
+
+
+def write_sweep_outputs(results, rows, aligned, out, epochs, seeds, data, fmt="png"):
+    """Every file of ``sweep_file_names`` into ``out``; return their paths.
 
     Args:
-        results, rows: ``sweep.run_sweep``'s results and ``sweep.sweep_rows`` of them.
+        results, rows, aligned: ``sweep.run_sweep``'s results, and ``sweep.sweep_rows``
+            and ``sweep.alignment_rows`` of them.
         out: the folder (it exists).
         epochs: int; seeds: the range of seeds each scheme ran; data: str.
     """
     from course_companion.plots import save_figure
-    from course_companion.sweep_plots import plot_sweep
+    from course_companion.sweep_plots import aligned_units_figure, plot_alignment, plot_sweep
 
     out = Path(out)
-    summary = sweep_markdown(rows, results[0]["recording"].metadata, epochs, seeds, data)
-    return [save_figure(plot_sweep(results, rows), out / f"sweep.{fmt}"), write_text(out / "summary.md", summary)]
+    written = [save_figure(plot_sweep(results, rows), out / f"sweep.{fmt}")]
+    if aligned:
+        written.append(save_figure(plot_alignment(results, aligned), out / f"alignment.{fmt}"))
+        if any(r["scheme"] == "random" for r in aligned):
+            written.append(save_figure(aligned_units_figure(results, aligned, "random"), out / f"aligned_units.{fmt}"))
+    summary = sweep_markdown(rows, results[0]["recording"].metadata, epochs, seeds, data, aligned)
+    return written + [write_text(out / "summary.md", summary)]
 
 
 def write_explain_outputs(recordings, out, fmt="png"):

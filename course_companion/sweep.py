@@ -15,7 +15,7 @@ import numpy as np
 
 from course_companion.checks import check_int
 from course_companion.distances import METRICS, smallest_distance
-from course_companion.models import SCHEMES, initial_weights
+from course_companion.models import SCHEMES, initial_weights, scheme_groups
 from course_companion.recorder import Recording, UnitRecorder
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "ReplicaRecorder",
     "run_sweep",
     "sweep_rows",
+    "alignment_rows",
 ]
 
 
@@ -267,14 +268,18 @@ class ReplicaRecorder(UnitRecorder):
         return out
 
 
-def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, data="", progress=True, first_seed=0):
+def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, data="", progress=True, first_seed=0,
+              units=(25, 15, 1), learning_rate=0.001, ties=None, input_dim=None):
     """Train ``seeds`` seeds of each scheme as replicas of one model.
 
     Seeds run from ``first_seed`` to ``first_seed + seeds - 1``; ``first_seed``
-    also seeds the shuffling of batches.
+    also seeds the shuffling of batches. ``units``, ``learning_rate`` and
+    ``ties`` choose the model (the course model by default; see
+    ``datasets.DataSet.model_settings``); ``input_dim`` comes from ``X``.
 
     Returns:
-        list of dicts ``{"scheme", "seed", "recording"}``, one per replica.
+        list of dicts ``{"scheme", "seed", "recording"}``, one per replica;
+        each recording's metadata also holds the groups its scheme started tied.
     """
     from course_companion.data import check_xy
     from course_companion.progress import ProgressLine
@@ -286,24 +291,33 @@ def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, dat
     keras.utils.set_random_seed(first_seed)
     # Recording once an epoch needs no batch hooks, so a whole epoch can run in one graph call.
     per_call = int(np.ceil(len(X) / batch_size)) if every == "epoch" else 1
-    model = build_replicas(specs, input_dim=X.shape[1], steps_per_execution=per_call)
+    model = build_replicas(specs, ties=ties, input_dim=X.shape[1], units=units, learning_rate=learning_rate,
+                           steps_per_execution=per_call)
     recorder = ReplicaRecorder(every=every, metadata={"data": data})
     callbacks = [recorder] + ([ProgressLine(f"{len(specs)} replicas", loss_parts=len(specs))] if progress else [])
     model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks)
-    return [{"scheme": s, "seed": seed, "recording": r} for (s, seed), r in zip(specs, recorder.replicas())]
+    results = []
+    for (scheme, seed), rec in zip(specs, recorder.replicas()):
+        rec.metadata["groups"] = scheme_groups(scheme, ties, units)
+        results.append({"scheme": scheme, "seed": seed, "recording": rec})
+    return results
 
 
-def sweep_rows(results, layers=("L1", "L2")):
-    """Per scheme: seeds, share of seeds in which every unit separated, smallest L1
-    distance at the end (min, median, max over seeds), median final accuracy."""
+def sweep_rows(results):
+    """Per scheme: seeds, share of seeds in which every unit of the hidden layers separated,
+    smallest L1 distance at the end (min, median, max over seeds), median final accuracy."""
+    from course_companion.compare import hidden_layers
+
     rows = []
     for scheme in dict.fromkeys(r["scheme"] for r in results):
         mine = [r["recording"] for r in results if r["scheme"] == scheme]
+        layers = hidden_layers(mine[0])
         smallest = np.array([smallest_distance(rec.distances(layers[0], record=-1)) for rec in mine])
         separated = [all(smallest_distance(rec.distances(l, record=-1)) > 0 for l in layers) for rec in mine]
         accuracy = np.array([rec.log("accuracy")[-1] for rec in mine])
         rows.append({
             "scheme": scheme,
+            "layers": layers,
             "seeds": len(mine),
             "separated": float(np.mean(separated)),
             "smallest_min": float(smallest.min()),
@@ -311,4 +325,30 @@ def sweep_rows(results, layers=("L1", "L2")):
             "smallest_max": float(smallest.max()),
             "accuracy_median": float(np.nanmedian(accuracy)) if np.any(~np.isnan(accuracy)) else float("nan"),
         })
+    return rows
+
+
+def alignment_rows(results, layer="L1"):
+    """Each seed's units of ``layer`` matched to its scheme's first seed (``align.match_units``).
+
+    Returns:
+        one dict per seed after the first of each scheme: ``scheme``, ``seed``,
+        ``reference`` (the first seed), ``match`` (an ``align.Match``), the
+        matched cosine similarities' ``median`` and ``smallest``, and
+        ``start_median`` and ``start_smallest``: the same matching done on
+        the starting weights (record 0), the similarity that matching alone
+        finds between two random starts.
+    """
+    from course_companion.align import match_units
+
+    rows = []
+    for scheme in dict.fromkeys(r["scheme"] for r in results):
+        mine = [r for r in results if r["scheme"] == scheme]
+        reference = mine[0]["recording"]
+        for other in mine[1:]:
+            match = match_units(reference.units(layer, record=-1), other["recording"].units(layer, record=-1))
+            start = match_units(reference.units(layer, record=0), other["recording"].units(layer, record=0))
+            rows.append({"scheme": scheme, "seed": other["seed"], "reference": mine[0]["seed"], "match": match,
+                         "median": float(np.median(match.similarity)), "smallest": float(match.similarity.min()),
+                         "start_median": float(np.median(start.similarity)), "start_smallest": float(start.similarity.min())})
     return rows

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from course_companion.distances import smallest_distance
 from course_companion.plots import MAX_WIDTH, add_footer, floor_for_zero, zero_row
 
-__all__ = ["plot_sweep"]
+__all__ = ["plot_sweep", "plot_alignment", "aligned_units_figure"]
 
 
 def plot_sweep(results, rows):
@@ -22,7 +22,7 @@ def plot_sweep(results, rows):
     Returns:
         the Figure: left, one dot per seed at its smallest L1 distance after
         training (the "exactly 0" row for seeds whose units stayed tied);
-        right, the share of seeds in which every L1 and L2 unit separated.
+        right, the share of seeds in which every unit of the hidden layers separated.
     """
     schemes = [r["scheme"] for r in rows]
     smallest = {s: [] for s in schemes}
@@ -43,9 +43,82 @@ def plot_sweep(results, rows):
     ax_share.bar(range(len(schemes)), shares, color=[f"C{i}" for i in range(len(schemes))])
     ax_share.set_xticks(range(len(schemes)), schemes)
     ax_share.set(ylim=(0, 105), ylabel="% of seeds")
-    ax_share.set_title("Every L1 and L2 unit separated", fontsize=9)
+    ax_share.set_title(f"Every {' and '.join(rows[0]['layers']) if rows else 'L1'} unit separated", fontsize=9)
     seeds = rows[0]["seeds"] if rows else 0
     shares_text = ", ".join(f"{r['scheme']} {r['separated']:.0%}" for r in rows)
     fig.suptitle(f"Does every unit end up different? Share of {seeds} seeds per scheme:\n{shares_text}", fontsize=10)
     add_footer(fig, [r["recording"] for r in results])
+    return fig
+
+
+def plot_alignment(results, aligned):
+    """How alike each seed's L1 units are to its scheme's first seed, after matching.
+
+    Args:
+        results: ``sweep.run_sweep``'s results (for the footer).
+        aligned: ``sweep.alignment_rows(results)``.
+
+    Returns:
+        the Figure: per scheme, one dot per seed at the median matched cosine
+        similarity (filled) and one at the smallest (hollow).
+    """
+    schemes = list(dict.fromkeys(r["scheme"] for r in aligned))
+    fig = Figure(figsize=(MAX_WIDTH, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    rng = np.random.default_rng(0)  # horizontal jitter only
+    for i, scheme in enumerate(schemes):
+        mine = [r for r in aligned if r["scheme"] == scheme]
+        x = i + rng.uniform(-0.15, 0.15, len(mine))
+        ax.plot(x - 0.2, [r["median"] for r in mine], "o", ms=4, color=f"C{i}", alpha=0.8,
+                label="median over units" if i == 0 else None)
+        ax.plot(x + 0.2, [r["smallest"] for r in mine], "o", ms=4, mfc="none", color=f"C{i}", alpha=0.8,
+                label="smallest over units" if i == 0 else None)
+        ax.plot(x, [r["start_median"] for r in mine], "x", ms=4, color="0.5",
+                label="median at the start (before training)" if i == 0 else None)
+    ax.set_xticks(range(len(schemes)), schemes)
+    ax.set_ylim(min(0.0, *(min(r["smallest"], r["start_median"]) - 0.05 for r in aligned)), 1.05)
+    ax.axhline(1.0, color="0.6", lw=0.8, ls=":")
+    ax.set_ylabel("cosine similarity of matched units")
+    ax.legend(fontsize=8, loc="lower left")
+    reference = aligned[0]["reference"]
+    medians = ", ".join(f"{s} {np.median([r['median'] for r in aligned if r['scheme'] == s]):.3f}" for s in schemes)
+    fig.suptitle(f"Did other seeds learn the same L1 units as seed {reference}, in another order?\n"
+                 "Cosine similarity of matched units, a dot per seed (1 = the same unit)\n"
+                 f"median over seeds: {medians}", fontsize=9)
+    add_footer(fig, [r["recording"] for r in results])
+    return fig
+
+
+def aligned_units_figure(results, aligned, scheme="random", seeds=4):
+    """The units of a scheme's first seeds side by side, in matched order.
+
+    Coffee (2 inputs): one row of unit maps per seed (up to ``seeds``), the
+    first seed's in its own order, the others in the order that matches it
+    (a flipped unit drawn as 1 - a). Digits: the unit images of the first
+    two seeds, the second in matched order (a flipped unit negated).
+
+    Returns:
+        the Figure.
+    """
+    from course_companion.maps import plot_unit_maps
+    from course_companion.plots import draws_as_maps, plot_unit_images
+
+    mine = [r for r in results if r["scheme"] == scheme]
+    matches = {r["seed"]: r["match"] for r in aligned if r["scheme"] == scheme}
+    coffee = draws_as_maps(mine[0]["recording"], "L1")
+    shown = mine[: seeds if coffee else 2]
+    fig = Figure(figsize=(MAX_WIDTH, (2.0 if coffee else 1.55) * len(shown) + 0.5), layout="constrained")
+    for row, result in zip(np.atleast_1d(fig.subfigures(len(shown), 1)), shown):
+        match = matches.get(result["seed"])
+        what = "its own order" if match is None else (
+            f"matched to seed {mine[0]['seed']}: similarity median {np.median(match.similarity):.3f}, "
+            f"smallest {match.similarity.min():.3f}" + ("" if coffee else f"; {int(match.flipped.sum())} flipped, drawn negated"))
+        title = f"seed {result['seed']}, {what}"
+        if coffee:
+            plot_unit_maps(result["recording"], fig=row, title=title, match=match)
+        else:
+            plot_unit_images(result["recording"], fig=row, title=title, match=match, cols=13)
+    fig.suptitle(f"{scheme}: the L1 units of {len(shown)} seeds, each in the order that matches seed {mine[0]['seed']}",
+                 fontsize=10)
+    add_footer(fig, [r["recording"] for r in shown])
     return fig

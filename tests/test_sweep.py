@@ -103,6 +103,13 @@ def test_replica_model_saves_and_loads(trained_replicas, tmp_path):
     np.testing.assert_allclose(logs["loss"], sum(logs[f"loss/{k}"] for k in range(len(SPECS))), rtol=1e-5)
 
 
+def test_one_seed_writes_no_alignment(tmp_path):
+    out = tmp_path / "one"
+    assert main(["sweep", "--schemes", "random", "--seeds", "1", "--epochs", "1", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["summary.md", "sweep.png"]
+    assert "Do different seeds learn" not in (out / "summary.md").read_text()
+
+
 def test_bad_specs():
     with pytest.raises(ValueError, match=r"each spec must be \(scheme, seed\) .* got \('zeros', 1\)"):
         build_replicas([("zeros", 1)])
@@ -123,9 +130,10 @@ def test_sweep_command(tmp_path, capsys):
     assert main(["sweep", "--schemes", "constant", "random", "--seeds", "2", "--seed", "5", "--epochs", "1", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "4 replicas: epoch 1/1, mean loss" in printed
-    assert sorted(p.name for p in out.iterdir()) == ["summary.md", "sweep.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["aligned_units.png", "alignment.png", "summary.md", "sweep.png"]
     summary = (out / "summary.md").read_text()
     assert "| constant | 2 | 0% | 0 / 0 / 0 |" in summary
+    assert "| constant | 1 | 1.000 | 1.000 / 1.000 / 1.000 |" in summary  # seed 6 matched to seed 5: identical units
     assert "Seeds 5 to 6 of each scheme" in summary
     assert mpimg.imread(out / "sweep.png").shape[1] == 1080
 

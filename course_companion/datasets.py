@@ -1,0 +1,98 @@
+"""The data sets the commands train on, each with its model and training settings.
+
+``--data digits`` (the default) is the course's 25-15-1 model on the bundled
+handwritten 0s and 1s, Adam(0.001), batch 32, 20 epochs. ``--data coffee`` is
+the Week 1 coffee-roasting model: 2 inputs (temperature and duration,
+standardized as the course does) -> 3 sigmoid units -> 1 sigmoid output,
+Adam(0.01), with L1 units 0 and 1 as the default tied group.
+
+Why the coffee settings differ from the course's (its 200 rows tiled 1000
+times, batch 32, 10 epochs: 62,500 steps, about 20 s per scheme here): with
+batch 32, one of our random starts (seed 0) needed about 27,000 steps to pass
+0.97 accuracy, stuck on a plateau near 0.95 before the third boundary formed.
+With batches of 200 rows it passed 0.97 after about 9,500 steps (seeds 0-3
+all by 12,000). So coffee trains on the 200 rows tiled 500 times (100,000
+rows), batches of 200, 24 epochs of 500 steps: 12,000 steps, about 5 s per
+scheme, with a whole epoch per call into the TensorFlow graph; ``compare``
+trains its schemes side by side as replicas of one model, so the three
+schemes cost about the time of one.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from course_companion.data import coffee_training_set, load_course_data, load_digits01
+from course_companion.models import DEFAULT_TIES
+
+__all__ = ["NAMES", "DataSet", "load_dataset", "course_files"]
+
+NAMES = ("digits", "coffee")
+COFFEE_TIES = {0: [[0, 1]]}
+COFFEE_TILES = 500
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """Training data with the model and settings that go with it.
+
+    Attributes:
+        name: "digits", "coffee" or "course files".
+        X, y: float32 training data, (rows, features) and (rows, 1).
+        description: one line for summaries and recordings.
+        units: units per Dense layer; learning_rate: Adam's.
+        ties: the default tied groups per layer index (0 = L1).
+        epochs: default epochs; batch_size: rows per step.
+        whole_epochs: bool, run a whole epoch per graph call when recording
+            once an epoch (fast; batch-level callbacks then fire once per call).
+        replicas: bool, ``compare`` trains the schemes side by side as
+            replicas of one model (``compare.run_compare(replicas=True)``).
+    """
+
+    name: str
+    X: np.ndarray
+    y: np.ndarray
+    description: str
+    units: tuple
+    learning_rate: float
+    ties: dict
+    epochs: int
+    batch_size: int
+    whole_epochs: bool = False
+    replicas: bool = False
+
+    @property
+    def model_settings(self):
+        """The keyword arguments ``models.build_model`` and ``sweep.build_replicas`` take for this data."""
+        return {"input_dim": int(self.X.shape[1]), "units": self.units, "learning_rate": self.learning_rate, "ties": self.ties}
+
+    def steps_per_execution(self, every):
+        """Batches per graph call for a recorder that records ``every`` ("epoch" or N batches)."""
+        if every == "epoch" and self.whole_epochs:
+            return int(np.ceil(len(self.X) / self.batch_size))
+        return 1
+
+
+def load_dataset(name):
+    """The named data set with its settings.
+
+    Examples:
+        >>> load_dataset("coffee").units
+        (3, 1)
+
+    Raises:
+        ValueError: ``name`` is not one of ``NAMES``.
+    """
+    if name == "digits":
+        X, y = load_digits01()
+        return DataSet("digits", X, y, "bundled digits01 (1000 x 400)", (25, 15, 1), 0.001, DEFAULT_TIES, 20, 32)
+    if name == "coffee":
+        X, y = coffee_training_set(COFFEE_TILES)
+        description = f"coffee roasting, the course's 200 x 2 standardized, tiled {COFFEE_TILES}x ({len(X):,} rows)"
+        return DataSet("coffee", X, y, description, (3, 1), 0.01, COFFEE_TIES, 24, 200, whole_epochs=True, replicas=True)
+    raise ValueError(f"data must be one of {list(NAMES)}; got {name!r}")
+
+
+def course_files(x_path, y_path):
+    """The learner's own course files (digits 0 and 1 kept) with the course model's settings."""
+    X, y = load_course_data(x_path, y_path)
+    return DataSet("course files", X, y, f"{x_path} ({X.shape[0]} x {X.shape[1]})", (25, 15, 1), 0.001, DEFAULT_TIES, 20, 32)
