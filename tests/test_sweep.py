@@ -133,7 +133,7 @@ def test_sweep_command(tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == ["aligned_units.png", "alignment.png", "summary.md", "sweep.png"]
     summary = (out / "summary.md").read_text()
     assert "| constant | 2 | 0% | 0 / 0 / 0 |" in summary
-    assert "| constant | 1 | 1.000 | 1.000 / 1.000 / 1.000 |" in summary  # seed 6 matched to seed 5: identical units
+    assert "| constant | 1 | 1.000 / 1.000 | 1.000 / 1.000 / 1.000 |" in summary  # seed 6 matched to seed 5: identical units
     assert "Seeds 5 to 6 of each scheme" in summary
     assert mpimg.imread(out / "sweep.png").shape[1] == 1080
 
