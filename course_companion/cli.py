@@ -24,6 +24,7 @@ EXAMPLES = """examples:
   python -m course_companion explain
   python -m course_companion sweep --seeds 32 --out sweep/
   python -m course_companion sweep --data coffee --seeds 16 --out coffee_sweep/
+  python -m course_companion landscape --data coffee digits --out landscape/
 """
 
 
@@ -102,6 +103,21 @@ def build_parser():
     )
     _schemes_every_and_data(sweep)
     sweep.add_argument("--seeds", type=positive_int_option, default=32, help="seeds per scheme: 0, 1, ... (default: 32)")
+    landscape = _command(
+        sub, "landscape",
+        help="is the loss a soup bowl? the loss between a trained network and its copy with two units swapped",
+        description="Train each data set's model from a random start, then compute the training loss along the "
+        "straight line to the same network with two L1 units swapped (the same function at another point); at "
+        "the middle the two units are equal. Write landscape.png and summary.md with the end and middle losses.",
+        epochs=None,
+    )
+    from course_companion.datasets import NAMES
+
+    landscape.add_argument("--data", nargs="+", choices=NAMES, default=list(NAMES)[::-1], metavar="DATA",
+                           help=f"data sets, from {', '.join(NAMES)} (default: coffee digits)")
+    landscape.add_argument("--pairs", type=positive_int_option, default=30,
+                           help="pairs of L1 units per data set, drawn with the seed; all where there are fewer (default: 30)")
+    landscape.add_argument("--points", type=positive_int_option, default=21, help="points along each path (default: 21)")
     return parser
 
 
@@ -196,6 +212,26 @@ def cmd_sweep(args):
     return 0
 
 
+def cmd_landscape(args):
+    from course_companion.datasets import load_dataset
+
+    sets = [load_dataset(name) for name in dict.fromkeys(args.data)]
+    if args.points < 3:
+        raise UsageError(f"--points: expected at least 3 (the two ends and the middle); got {args.points}")
+    out = _prepare(args)
+    from course_companion.devices import run_metadata
+    from course_companion.landscape import run_landscape
+    from course_companion.report import write_landscape_outputs
+
+    results = []
+    for data in sets:
+        print(f"data: {data.description}; {args.epochs or data.epochs} epochs; seed {args.seed}; up to {args.pairs} pairs of L1 units")
+        results.append(run_landscape(data, seed=args.seed, pairs=args.pairs, points=args.points, epochs=args.epochs))
+    out.mkdir(parents=True, exist_ok=True)
+    _write(out, write_landscape_outputs(results, out, run_metadata(), fmt=args.format))
+    return 0
+
+
 def main(argv=None):
     """Run the command line; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -208,7 +244,8 @@ def main(argv=None):
 
             quiet_tensorflow()  # before argparse: the scheme names come from a module that loads Keras
         args = build_parser().parse_args(argv)
-        return {"compare": cmd_compare, "explain": cmd_explain, "sweep": cmd_sweep}[args.command](args)
+        commands = {"compare": cmd_compare, "explain": cmd_explain, "sweep": cmd_sweep, "landscape": cmd_landscape}
+        return commands[args.command](args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -46,6 +46,9 @@ class DataSet:
             once an epoch (fast; batch-level callbacks then fire once per call).
         replicas: bool, ``compare`` trains the schemes side by side as
             replicas of one model (``compare.run_compare(replicas=True)``).
+        distinct_rows: the rows before the data repeats (coffee: the course's
+            200), or None when no row repeats; a loss on them equals the loss
+            on all of X.
     """
 
     name: str
@@ -59,6 +62,12 @@ class DataSet:
     batch_size: int
     whole_epochs: bool = False
     replicas: bool = False
+    distinct_rows: int = None
+
+    @property
+    def loss_data(self):
+        """(X, y) without repeats: what a loss (or its landscape) needs to be computed on."""
+        return (self.X, self.y) if self.distinct_rows is None else (self.X[: self.distinct_rows], self.y[: self.distinct_rows])
 
     @property
     def model_settings(self):
@@ -88,7 +97,8 @@ def load_dataset(name):
     if name == "coffee":
         X, y = coffee_training_set(COFFEE_TILES)
         description = f"coffee roasting, the course's 200 x 2 standardized, tiled {COFFEE_TILES}x ({len(X):,} rows)"
-        return DataSet("coffee", X, y, description, (3, 1), 0.01, COFFEE_TIES, 24, 200, whole_epochs=True, replicas=True)
+        return DataSet("coffee", X, y, description, (3, 1), 0.01, COFFEE_TIES, 24, 200, whole_epochs=True, replicas=True,
+                       distinct_rows=len(X) // COFFEE_TILES)
     raise ValueError(f"data must be one of {list(NAMES)}; got {name!r}")
 
 

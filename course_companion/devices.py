@@ -19,6 +19,7 @@ __all__ = [
     "choose_device",
     "device_name",
     "quiet_tensorflow",
+    "run_metadata",
 ]
 
 DEVICES = ("auto", "cpu", "gpu")
@@ -102,3 +103,11 @@ def device_name():
     details = tf.config.experimental.get_device_details(tf.config.list_physical_devices("GPU")[0])
     name = details.get("device_name", "")
     return f"GPU:0 ({name})" if name else "GPU:0"
+
+
+def run_metadata():
+    """What a run used, for recordings and figure footers: Keras and TensorFlow versions, backend, device."""
+    import keras
+    import tensorflow as tf
+
+    return {"keras": keras.__version__, "tensorflow": tf.__version__, "backend": keras.backend.backend(), "device": device_name()}

@@ -25,6 +25,9 @@ def in_notebook():
 def lab_setup(name, epochs=20, quick_epochs=2, seed=0, argv=None):
     """Parse the lab's options, seed everything, choose the device, make the output folder.
 
+    ``epochs=None`` leaves the number of epochs to each data set (``settings.epochs`` is then None
+    unless ``--epochs`` or ``--quick`` sets it).
+
     Options: ``--quick`` (a few epochs, for tests), ``--epochs N``, ``--seed N``,
     ``--device auto|cpu|gpu``, ``--out DIR`` (default ``lab_output/NAME``).
 
@@ -54,7 +57,8 @@ def lab_setup(name, epochs=20, quick_epochs=2, seed=0, argv=None):
     settings = SimpleNamespace(
         epochs=args.epochs or (quick_epochs if quick else epochs), seed=args.seed, quick=quick, device=device, out=out
     )
-    print(f"{name}: {settings.epochs} epochs, seed {settings.seed}, device {device}, writing into {out}/")
+    epochs_text = f"{settings.epochs} epochs" if settings.epochs else "each data set's default epochs"
+    print(f"{name}: {epochs_text}, seed {settings.seed}, device {device}, writing into {out}/")
     return settings
 
 

@@ -56,17 +56,18 @@ def _new_ax(ax, size=(6.4, 3.6)):
     return Figure(figsize=size, layout="constrained").add_subplot()
 
 
-def add_footer(fig, recordings):
+def add_footer(fig, recordings=(), metadata=None):
     """Write the device (and versions) small at the foot of ``fig``.
 
     Args:
         recordings: one ``Recording``, a dict of them, or a list of them.
+        metadata: instead, a dict as ``devices.run_metadata()`` gives it.
     """
     if isinstance(recordings, dict):
         recordings = recordings.values()
     elif not isinstance(recordings, (list, tuple)):
         recordings = [recordings]
-    metas = [r.metadata for r in recordings]
+    metas = [r.metadata for r in recordings] or [metadata or {}]
     devices = sorted({m.get("device", "?") for m in metas})
     meta = metas[0]
     text = f"device: {', '.join(devices)} · Keras {meta.get('keras', '?')} · TensorFlow {meta.get('tensorflow', '?')}"

@@ -14,6 +14,7 @@ import keras
 import numpy as np
 
 from course_companion.checks import check_int
+from course_companion.devices import run_metadata
 from course_companion.distances import METRICS
 from course_companion.models import dense_layers, find_dense_layer
 from course_companion.recording import FORMAT_VERSION, Recording
@@ -50,19 +51,6 @@ def estimate_bytes(every, keep, gradients, epochs, steps_per_epoch, layer_shapes
     if gradients:
         per_record += per_weights
     return records * per_record, records, per_record
-
-
-def _versions():
-    import tensorflow as tf
-
-    from course_companion.devices import device_name
-
-    return {
-        "keras": keras.__version__,
-        "tensorflow": tf.__version__,
-        "backend": keras.backend.backend(),
-        "device": device_name(),
-    }
 
 
 class UnitRecorder(keras.callbacks.Callback):
@@ -208,7 +196,7 @@ class UnitRecorder(keras.callbacks.Callback):
         self._epoch_end = None  # (step, logs) of the last epoch end
         if self.recording is None:
             meta = {"created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
-            meta.update(_versions())
+            meta.update(run_metadata())
             meta.update({"model": self.model.name, "every": self.every, "steps_per_epoch": self.params.get("steps")})
             meta.update(self.metadata)
             self.recording = Recording(names, keep=self.keep, metadata=meta, has_gradients=self.gradients,

@@ -31,6 +31,8 @@ __all__ = [
     "write_compare_outputs",
     "write_sweep_outputs",
     "write_explain_outputs",
+    "landscape_markdown",
+    "write_landscape_outputs",
 ]
 
 KEEPS_TIES = ("constant", "mirrored")  # the schemes whose tied groups must stay equal
@@ -316,3 +318,40 @@ def write_explain_outputs(recordings, out, fmt="png"):
     from course_companion.plots import plot_two_neuron_weights, save_figure
 
     return [save_figure(plot_two_neuron_weights(recordings), Path(out) / f"explain.{fmt}")]
+
+
+def landscape_markdown(results, meta):
+    """The landscape's ``summary.md``: per data set, the end and middle loss of every path walked."""
+    from course_companion.landscape_plots import ROUNDING, middle_rise
+
+    lines = ["# Is the loss a soup bowl?", "",
+             _header(meta, "Each data set's model trained from a random start, then the loss walked along the straight "
+                     "line from the network to its copy with two L1 units swapped (the same function)."), ""]
+    for result in results:
+        rise = middle_rise(result)
+        ends = np.array([losses[0] for _, _, losses in result["paths"]])
+        higher = int(np.sum(rise > ROUNDING * ends))
+        middle = len(result["alphas"]) // 2
+        lines += [f"## {result['name']}", "",
+                  f"Data: {result['data']}. Random start, seed {result['seed']}, {result['epochs']} epochs, final accuracy "
+                  f"{result['accuracy']:.3f}. Pairs: {len(result['paths'])} of the {result['pairs_of']} pairs of L1 units"
+                  + (" (drawn at random with the seed)." if len(result["paths"]) < result["pairs_of"] else " (all)."), "",
+                  f"The middle (units i and j equal) is higher than the ends for {higher} of {len(rise)} pairs "
+                  f"(by more than {ROUNDING:g} of the end loss, float32's rounding); middle minus ends: "
+                  f"min {rise.min():.3g}, median {np.median(rise):.3g}, max {rise.max():.3g}, against an end loss of "
+                  f"{np.median(ends):.3g}.", "",
+                  table(["units i, j", "loss at the ends (alpha 0 / 1)", "loss in the middle", "middle minus ends"],
+                        [[f"{i}, {j}", f"{losses[0]:.6g} / {losses[-1]:.6g}", f"{losses[middle]:.6g}", f"{r:+.3g}"]
+                         for (i, j, losses), r in zip(result["paths"], rise)], markdown=True), ""]
+    return "\n".join(lines)
+
+
+def write_landscape_outputs(results, out, meta, fmt="png"):
+    """``landscape.FORMAT`` and ``summary.md`` into ``out``; return their paths."""
+    from course_companion.landscape_plots import plot_swap_paths
+    from course_companion.plots import add_footer, save_figure
+
+    out = Path(out)
+    fig = plot_swap_paths(results)
+    add_footer(fig, metadata=meta)
+    return [save_figure(fig, out / f"landscape.{fmt}"), write_text(out / "summary.md", landscape_markdown(results, meta))]

@@ -13,11 +13,12 @@ EXPECTED = {
     "04": ["two_neurons.png"],
     "05": ["tiny_differences.png"],
     "06": ["aligned_units.png", "unit_maps.png"],
+    "07": ["swap_paths.png"],
 }
 
 
 def test_every_lab_is_tested():
-    assert [p.name[:2] for p in LABS] == ["01", "02", "03", "04", "05", "06"]
+    assert [p.name[:2] for p in LABS] == ["01", "02", "03", "04", "05", "06", "07"]
 
 
 @pytest.mark.parametrize("lab", LABS, ids=lambda p: p.stem)

@@ -1,0 +1,69 @@
+"""Lab 7: is the loss a soup bowl?
+
+The learner pictured the loss as a soup bowl: one lowest point that every
+start rolls down to. Here is a test of that picture. Swap two units of a
+trained layer (their incoming weights, biases and outgoing weights): the
+network computes exactly the same function, so the loss is the same, at a
+different point in weight space. Walk the straight line between the two
+points. Halfway, the two units are equal. If the loss is higher there than at
+the ends, the loss cannot be one convex bowl. You will walk that line on the
+2-feature coffee model and on the course's digits model, and see what each
+shows.
+"""
+# %% [markdown]
+# ## Setup
+# `--quick` trains 2 epochs and walks fewer points, for tests.
+
+# %%
+from course_companion.labs import lab_setup, show
+
+lab = lab_setup("07", epochs=None, quick_epochs=2)
+
+import numpy as np
+
+from course_companion.datasets import load_dataset
+from course_companion.landscape import run_landscape
+from course_companion.landscape_plots import middle_rise, plot_swap_paths
+
+points = 7 if lab.quick else 21
+pairs = 5 if lab.quick else 30
+
+# %% [markdown]
+# ## Train, then walk the swap path of pairs of L1 units
+# Each data set's model trains from a random start (`lab.epochs` epochs, or
+# the data set's own default). For the coffee model all 3 pairs of L1 units
+# are walked; for the digits model's 25 units, `pairs` pairs drawn at random.
+
+# %%
+results = []
+for name in ("coffee", "digits"):
+    data = load_dataset(name)
+    results.append(run_landscape(data, seed=lab.seed, pairs=pairs, points=points, epochs=lab.epochs))
+
+# %% [markdown]
+# ## The loss along the paths
+# Left and right ends: the same network (units i and j swapped). Middle: the
+# network with units i and j equal.
+
+# %%
+show(plot_swap_paths(results), lab.out / "swap_paths.png")
+
+# %% [markdown]
+# ## What this run shows
+
+# %%
+for result in results:
+    rise = middle_rise(result)
+    end = result["paths"][0][2][0]
+    print(f"{result['name']}: loss at the ends {end:.4g}; in the middle, minus the ends: min {rise.min():+.3g}, "
+          f"median {np.median(rise):+.3g}, max {rise.max():+.3g} over {len(rise)} pairs; "
+          f"higher for {int(np.sum(rise > 1e-5 * end))} of them.")
+print("Where the middle is higher, two equally good networks are separated by a ridge: the loss has many lowest "
+      "points (one per order of the units), not one bowl. Where it is flat, a valley joins them: the units there "
+      "are redundant, and making them equal costs almost nothing.")
+
+# %% [markdown]
+# ## What this lab used
+# `course_companion.datasets.load_dataset`, `course_companion.landscape.run_landscape`
+# (which trains with `compare.run_scheme` and walks `landscape.swap_path`),
+# `course_companion.landscape_plots.plot_swap_paths`, `middle_rise`.

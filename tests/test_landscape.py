@@ -1,0 +1,124 @@
+"""swap_path: both ends the same loss, the middle a tied model, the model left as it was."""
+import keras
+import numpy as np
+import pytest
+
+from course_companion.data import coffee_training_set, standardized_coffee_data
+from course_companion.landscape import swap_path
+from course_companion.models import build_model
+
+
+@pytest.fixture(scope="module")
+def coffee():
+    X, y = coffee_training_set(tiles=20)
+    keras.utils.set_random_seed(0)
+    model = build_model("random", seed=0, input_dim=2, units=(3, 1), learning_rate=0.01)
+    model.fit(X, y, epochs=5, batch_size=200, verbose=0)
+    return model, standardized_coffee_data()
+
+
+def _bce_by_hand(weights, X, y):
+    """Binary cross-entropy of a Dense-sigmoid stack, in float64 NumPy (not Keras)."""
+    a = X.astype(np.float64)
+    for kernel, bias in zip(weights[::2], weights[1::2]):
+        a = 1 / (1 + np.exp(-(a @ kernel + bias)))
+    p = np.clip(a[:, 0], 1e-7, 1 - 1e-7)
+    return float(-np.mean(y[:, 0] * np.log(p) + (1 - y[:, 0]) * np.log(1 - p)))
+
+
+def test_ends_equal_and_middle_is_the_tied_model(coffee):
+    model, (X, y) = coffee
+    before = [w.copy() for w in model.get_weights()]
+    alphas, losses = swap_path(model, X, y, "L1", 0, 2, points=11)
+    np.testing.assert_allclose(alphas, np.linspace(0, 1, 11))
+    assert losses[0] == pytest.approx(losses[-1], rel=1e-6)  # the same function, to float32 rounding
+    assert losses[0] == pytest.approx(_bce_by_hand(before, X, y), rel=1e-5)
+    # The midpoint built here by hand: units 0 and 2 both the average of the two.
+    mid = [w.astype(np.float64).copy() for w in before]
+    mid[0][:, [0, 2]] = mid[0][:, [0, 2]].mean(axis=1, keepdims=True)
+    mid[1][[0, 2]] = mid[1][[0, 2]].mean()
+    mid[2][[0, 2]] = mid[2][[0, 2]].mean(axis=0)
+    assert losses[5] == pytest.approx(_bce_by_hand(mid, X, y), rel=1e-5)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)  # exactly as it was
+
+
+def test_middle_units_are_exactly_equal(coffee):
+    model, (X, y) = coffee
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    seen = []
+
+    class Spy(keras.losses.Loss):  # records L1's kernel each time the loss is computed
+        def call(self, y_true, y_pred):
+            seen.append(clone.get_layer("L1").kernel.numpy().copy())
+            return keras.losses.binary_crossentropy(y_true, y_pred)
+
+    clone.compile(loss=Spy())
+    swap_path(clone, X, y, 0, 0, 1, points=3)
+    np.testing.assert_array_equal(seen[1][:, 0], seen[1][:, 1])  # the middle: units 0 and 1 equal
+    np.testing.assert_array_equal(seen[0][:, [0, 1]], seen[2][:, [1, 0]])  # the ends: swapped
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (("L1", 0, 3), r"j must be a unit of 'L1' \(0..2\); got 3"),
+        (("L1", 1, 1), r"i and j must be two different units; got i = j = 1"),
+        (("L2", 0, 1), r"layer 'L2' feeds nothing"),
+        (("L7", 0, 1), r"layer 'L7' is not in the model"),
+    ],
+)
+def test_bad_input_leaves_the_model_alone(coffee, args, match):
+    model, (X, y) = coffee
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=match):
+        swap_path(model, X, y, *args)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_other_bad_input(coffee):
+    model, (X, y) = coffee
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=r"X and y must have the same number of rows .* got 200 and 199"):
+        swap_path(model, X, y[:-1], "L1", 0, 1)
+    with pytest.raises(Exception):  # fails inside the loop (3 features for a 2-input model): restored anyway
+        swap_path(model, np.zeros((4, 3), np.float32), np.zeros((4, 1), np.float32), "L1", 0, 1)
+    inputs = keras.Input((2,))
+    h = keras.layers.Dropout(0.1, name="drop")(keras.layers.Dense(3, name="a")(inputs))
+    other = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(h))
+    with pytest.raises(ValueError, match=r"'drop' is a Dropout, not Dense"):
+        swap_path(other, X, y, "drop", 0, 1)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_landscape_command(tmp_path, capsys):
+    from course_companion.cli import main
+
+    out = tmp_path / "land"
+    assert main(["landscape", "--data", "coffee", "--epochs", "1", "--points", "5", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["landscape.png", "summary.md"]
+    summary = (out / "summary.md").read_text()
+    assert "## coffee" in summary and "Pairs: 3 of the 3 pairs of L1 units (all)." in summary
+    rows = [line for line in summary.splitlines() if line.startswith("| 0, 1") or line.startswith("| 1, 2")]
+    assert len(rows) == 2
+    ends = rows[0].split(" | ")[1].split(" / ")
+    assert float(ends[0]) == pytest.approx(float(ends[1]), rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["landscape", "--points", "2"], "--points: expected at least 3 (the two ends and the middle); got 2"),
+        (["landscape", "--data", "tea"], "--data: invalid choice: 'tea'"),
+    ],
+)
+def test_landscape_bad_arguments(tmp_path, capsys, argv, match):
+    from course_companion.cli import main
+
+    assert main(argv + ["--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and match in err[0]
+    assert not (tmp_path / "o").exists()
