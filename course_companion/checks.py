@@ -10,7 +10,8 @@ import argparse
 import math
 import numbers
 
-__all__ = ["check_int", "check_number", "check_groups", "positive_int_option", "seed_option", "every_option"]
+__all__ = ["check_int", "check_number", "check_groups", "positive_int_option", "positive_number_option", "seed_option",
+           "every_option"]
 
 
 def check_int(value, arg, minimum=None):
@@ -114,3 +115,14 @@ def seed_option(text):
 def every_option(text):
     """argparse type: "epoch" or a positive whole number of batches."""
     return "epoch" if text == "epoch" else _whole_number(text, 1, "'epoch' or a positive whole number of batches")
+
+
+def positive_number_option(text):
+    """argparse type: a finite number > 0 (a size such as 1e-6)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number > 0; got {text!r}")
+    return value

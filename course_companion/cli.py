@@ -11,7 +11,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from course_companion.checks import every_option, positive_int_option, seed_option
+from course_companion.checks import every_option, positive_int_option, positive_number_option, seed_option
 from course_companion.devices import DEVICES
 
 __all__ = ["main", "UsageError"]
@@ -25,7 +25,45 @@ EXAMPLES = """examples:
   python -m course_companion sweep --seeds 32 --out sweep/
   python -m course_companion sweep --data coffee --seeds 16 --out coffee_sweep/
   python -m course_companion landscape --data coffee digits --out landscape/
+  python -m course_companion gaps --data coffee --optimizers adam --out gaps/
 """
+
+
+# Each command's (help, description), for --help.
+COMMANDS = {
+    "compare": (
+        "train schemes side by side (digits or coffee): figures, recordings and a summary table",
+        "Train the model under each scheme with every unit recorded; write the "
+        "answer figure, distance curves, heatmaps, unit images (coffee: unit maps), one .npz recording "
+        "per scheme and summary.md (accuracy, distinct units, smallest and largest pairwise distance per "
+        "layer, tie gap: the largest difference inside a tied group).",
+    ),
+    "sweep": (
+        "many seeds per scheme in one graph: does a random start always separate the units?",
+        "Train --seeds seeds of each scheme as replicas of one model (one fit), then write "
+        "sweep.png (the smallest L1 distance per seed, and the share of seeds in which every unit "
+        "separated), alignment.png (each seed's L1 units matched to its scheme's first seed: how alike "
+        "they are), aligned_units.png and summary.md.",
+    ),
+    "landscape": (
+        "is the loss a soup bowl? the loss between a trained network and its copy with two units swapped",
+        "Train each data set's model from a random start, then compute the training loss along the "
+        "straight line to the same network with two L1 units swapped (the same function at another point); at "
+        "the middle the two units are equal. Write landscape.png and summary.md with the end and middle losses.",
+    ),
+    "gaps": (
+        "how big must a difference be to break a tie? tie gaps from 1e-8 to 1e-1, one replica each",
+        "Train, as replicas of one model in float64, the perturbed scheme with noise of 1e-8, 1e-7, ... "
+        "1e-1 added to tied units, with Adam and with plain SGD; follow each tie gap every epoch; write gaps.png "
+        "(gap against epochs), separation.png (the epoch each gap reached 0.1 of the weights' size) and summary.md.",
+    ),
+    "explain": (
+        "the forum's two-neuron network: six weights and their gradients, tied and untied",
+        "Train the two-neuron network (2 inputs, 2 sigmoid units, 1 sigmoid output, no bias) "
+        "on the coffee-roasting data with its units tied (w1 = w3, w2 = w4, w5 = w6) and untied; print "
+        "the six weights and their gradients at step 0 and after training, and save a figure.",
+    ),
+}
 
 
 class UsageError(Exception):
@@ -37,8 +75,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _command(sub, name, help, description, epochs):
-    """A subcommand with the options every command has."""
+def _command(sub, name, epochs):
+    """A subcommand with the options every command has; its texts come from ``COMMANDS``."""
+    help, description = COMMANDS[name]
     parser = sub.add_parser(name, help=help, description=description, epilog=EXAMPLES,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=positive_int_option, default=epochs,
@@ -59,9 +98,19 @@ def _schemes_every_and_data(parser):
     parser.add_argument("--schemes", nargs="+", choices=SCHEMES, default=["constant", "random", "mirrored"],
                         metavar="SCHEME", help=f"schemes to train, from {', '.join(SCHEMES)} (default: constant random mirrored)")
     parser.add_argument("--every", type=every_option, default="epoch", help="record every epoch, or every N batches (default: epoch)")
+    parser.add_argument("--jitter", type=positive_number_option, default=None, metavar="SIZE",
+                        help="the perturbed scheme's noise: the standard deviation added to every weight (default: 1e-6)")
     parser.add_argument("--data", nargs="+", metavar="DATA", default=["digits"],
                         help=f"{' or '.join(NAMES)} (the Week 1 coffee-roasting model: 2 inputs, 3 units), or your "
                         "course files X.npy y.npy (digits 0 and 1 are kept); default: the bundled digits")
+
+
+def _data_sets(parser):
+    """--data for the commands that study several data sets in one run."""
+    from course_companion.datasets import NAMES
+
+    parser.add_argument("--data", nargs="+", choices=NAMES, default=list(NAMES)[::-1], metavar="DATA",
+                        help=f"data sets, from {', '.join(NAMES)} (default: coffee digits)")
 
 
 def build_parser():
@@ -74,50 +123,22 @@ def build_parser():
     parser.add_argument("--verbose", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    compare = _command(
-        sub, "compare",
-        help="train schemes side by side (digits or coffee): figures, recordings and a summary table",
-        description="Train the model under each scheme with every unit recorded; write the "
-        "answer figure, distance curves, heatmaps, unit images (coffee: unit maps), one .npz recording "
-        "per scheme and summary.md (accuracy, distinct units, smallest and largest pairwise distance per "
-        "layer, tie gap: the largest difference inside a tied group).",
-        epochs=None,
-    )
+    compare = _command(sub, "compare", epochs=None)
     _schemes_every_and_data(compare)
-    _command(
-        sub, "explain",
-        help="the forum's two-neuron network: six weights and their gradients, tied and untied",
-        description="Train the two-neuron network (2 inputs, 2 sigmoid units, 1 sigmoid output, no bias) "
-        "on the coffee-roasting data with its units tied (w1 = w3, w2 = w4, w5 = w6) and untied; print "
-        "the six weights and their gradients at step 0 and after training, and save a figure.",
-        epochs=20,
-    )
-    sweep = _command(
-        sub, "sweep",
-        help="many seeds per scheme in one graph: does a random start always separate the units?",
-        description="Train --seeds seeds of each scheme as replicas of one model (one fit), then write "
-        "sweep.png (the smallest L1 distance per seed, and the share of seeds in which every unit "
-        "separated), alignment.png (each seed's L1 units matched to its scheme's first seed: how alike "
-        "they are), aligned_units.png and summary.md.",
-        epochs=None,
-    )
+    _command(sub, "explain", epochs=20)
+    sweep = _command(sub, "sweep", epochs=None)
     _schemes_every_and_data(sweep)
     sweep.add_argument("--seeds", type=positive_int_option, default=32, help="seeds per scheme: 0, 1, ... (default: 32)")
-    landscape = _command(
-        sub, "landscape",
-        help="is the loss a soup bowl? the loss between a trained network and its copy with two units swapped",
-        description="Train each data set's model from a random start, then compute the training loss along the "
-        "straight line to the same network with two L1 units swapped (the same function at another point); at "
-        "the middle the two units are equal. Write landscape.png and summary.md with the end and middle losses.",
-        epochs=None,
-    )
-    from course_companion.datasets import NAMES
-
-    landscape.add_argument("--data", nargs="+", choices=NAMES, default=list(NAMES)[::-1], metavar="DATA",
-                           help=f"data sets, from {', '.join(NAMES)} (default: coffee digits)")
+    landscape = _command(sub, "landscape", epochs=None)
+    _data_sets(landscape)
     landscape.add_argument("--pairs", type=positive_int_option, default=30,
                            help="pairs of L1 units per data set, drawn with the seed; all where there are fewer (default: 30)")
     landscape.add_argument("--points", type=positive_int_option, default=21, help="points along each path (default: 21)")
+    gaps = _command(sub, "gaps", epochs=None)
+    _data_sets(gaps)
+    gaps.add_argument("--optimizers", nargs="+", choices=("adam", "sgd"), default=["adam", "sgd"], metavar="OPTIMIZER",
+                      help="adam (the course's, at the data set's learning rate) and/or sgd (learning rate 1.0) (default: both)")
+    gaps.add_argument("--float32", action="store_true", help="train in float32 instead of float64")
     return parser
 
 
@@ -175,7 +196,8 @@ def cmd_compare(args):
     print(f"data: {data.description}; {args.epochs} epochs; seed {args.seed}; recording every {args.every}")
     recordings = run_compare(args.schemes, data.X, data.y, epochs=args.epochs, seed=args.seed, every=args.every,
                              data=data.description, batch_size=data.batch_size, replicas=data.replicas,
-                             steps_per_execution=data.steps_per_execution(args.every), **data.model_settings)
+                             steps_per_execution=data.steps_per_execution(args.every), jitter=args.jitter,
+                             **data.model_settings)
     out.mkdir(parents=True, exist_ok=True)
     _write(out, write_compare_outputs(recordings, out, fmt=args.format))
     return 0
@@ -202,7 +224,7 @@ def cmd_sweep(args):
     count = len(args.schemes) * args.seeds
     print(f"data: {data.description}; {args.seeds} seeds x {len(args.schemes)} schemes = {count} replicas in one model; {args.epochs} epochs")
     results = run_sweep(args.schemes, args.seeds, data.X, data.y, epochs=args.epochs, every=args.every, data=data.description,
-                        first_seed=args.seed, batch_size=data.batch_size, **data.model_settings)
+                        first_seed=args.seed, batch_size=data.batch_size, jitter=args.jitter, **data.model_settings)
     rows, aligned = sweep_rows(results), alignment_rows(results)
     out.mkdir(parents=True, exist_ok=True)
     seeds = range(args.seed, args.seed + args.seeds)
@@ -232,6 +254,26 @@ def cmd_landscape(args):
     return 0
 
 
+def cmd_gaps(args):
+    from course_companion.datasets import load_dataset
+
+    sets = [load_dataset(name) for name in dict.fromkeys(args.data)]
+    out = _prepare(args)
+    from course_companion.devices import run_metadata
+    from course_companion.gaps import run_gaps
+    from course_companion.report import gaps_finding, write_gaps_outputs
+
+    results = []
+    for data in sets:
+        for optimizer in dict.fromkeys(args.optimizers):
+            results.append(run_gaps(data, optimizer=optimizer, epochs=args.epochs, seed=args.seed,
+                                    dtype="float32" if args.float32 else "float64"))
+            print(gaps_finding(results[-1]))
+    out.mkdir(parents=True, exist_ok=True)
+    _write(out, write_gaps_outputs(results, out, run_metadata(), fmt=args.format))
+    return 0
+
+
 def main(argv=None):
     """Run the command line; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -244,7 +286,8 @@ def main(argv=None):
 
             quiet_tensorflow()  # before argparse: the scheme names come from a module that loads Keras
         args = build_parser().parse_args(argv)
-        commands = {"compare": cmd_compare, "explain": cmd_explain, "sweep": cmd_sweep, "landscape": cmd_landscape}
+        commands = {"compare": cmd_compare, "explain": cmd_explain, "sweep": cmd_sweep, "landscape": cmd_landscape,
+                    "gaps": cmd_gaps}
         return commands[args.command](args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -75,12 +75,13 @@ def summary_from_recording(scheme, recording, groups=None):
 
 
 def run_scheme(scheme, X, y, epochs=20, seed=0, ties=None, batch_size=32, callbacks=(), units=(25, 15, 1),
-               learning_rate=0.001, steps_per_execution=1):
+               learning_rate=0.001, steps_per_execution=1, jitter=None):
     """Build ``scheme``'s model, train it, and return (model, history).
 
     Training is real: ``model.fit`` with Adam on ``X, y``. The shuffling of
     batches is seeded with ``seed`` too, so a run repeats. ``units``,
-    ``learning_rate``, ``ties`` and ``steps_per_execution`` go to
+    ``learning_rate``, ``ties``, ``steps_per_execution`` and ``jitter``
+    (``perturbed``'s noise; None for the default) go to
     ``models.build_model`` (the course model by default; see
     ``datasets.DataSet.model_settings`` for the coffee model's).
     """
@@ -88,8 +89,9 @@ def run_scheme(scheme, X, y, epochs=20, seed=0, ties=None, batch_size=32, callba
 
     from course_companion.models import build_model
 
+    extra = {} if jitter is None else {"jitter": jitter}
     model = build_model(scheme, seed=seed, ties=ties, input_dim=X.shape[1], units=units,  # checks seed first
-                        learning_rate=learning_rate, steps_per_execution=steps_per_execution)
+                        learning_rate=learning_rate, steps_per_execution=steps_per_execution, **extra)
     keras.utils.set_random_seed(int(seed))
     history = model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=list(callbacks))
     return model, history
@@ -120,8 +122,8 @@ def run_compare(schemes, X, y, epochs=20, seed=0, every="epoch", data="", progre
             has its own weights, loss term and Adam state, and sees the same
             batches a standalone fit with this seed would.
         **settings: for ``run_scheme``: ``units``, ``learning_rate``,
-            ``ties``, ``batch_size``, ``steps_per_execution`` (``input_dim``
-            is taken from ``X``).
+            ``ties``, ``batch_size``, ``steps_per_execution``, ``jitter``
+            (``input_dim`` is taken from ``X``).
 
     Each recording's metadata holds the scheme, the seed, the data and the
     groups the scheme started tied (``models.scheme_groups``).

@@ -50,8 +50,8 @@ def plot_swap_paths(results):
         ax.set_ylabel("training loss (binary cross-entropy)", fontsize=8)
         higher = int(_higher(result).sum())
         pairs = f"{len(paths)} of {result['pairs_of']} L1 pairs" if len(paths) < result["pairs_of"] else "every L1 pair"
-        ax.set_title(f"{result['name']}, {pairs}: the middle is higher for {higher} of {len(paths)}\n"
-                     f"(by up to {rise.max():.3g}; the ends' loss is {paths[0][2][0]:.3g})", fontsize=8)
+        ax.set_title(f"{result['name']}, {pairs}: loss at the ends {paths[0][2][0]:.3g}\n"
+                     f"middle higher in {higher} of {len(paths)}, by up to {rise.max():.3g}", fontsize=8)
         ax.legend(fontsize=7)
         ax.tick_params(labelsize=7)
     fig.suptitle("Is the loss one bowl? The loss between a trained network and its copy with two units swapped",

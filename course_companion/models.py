@@ -11,7 +11,8 @@ A scheme is a named way to initialize the whole model:
   layer's kernel. They stay identical through training.
 - ``incoming-only``: the same groups with only the incoming columns and biases
   equal; the next layer's rows stay random, so the units drift apart.
-- ``perturbed``: ``mirrored`` plus normal noise of ``PERTURBED_JITTER``.
+- ``perturbed``: ``mirrored`` plus normal noise of ``jitter`` (default
+  ``PERTURBED_JITTER``) on every weight.
 """
 import keras
 import numpy as np
@@ -119,11 +120,13 @@ def _check_model_args(scheme, seed, input_dim, units, learning_rate):
     return units
 
 
-def kernel_initializers(scheme, seed=0, ties=None, units=(25, 15, 1)):
+def kernel_initializers(scheme, seed=0, ties=None, units=(25, 15, 1), jitter=PERTURBED_JITTER):
     """Each layer's kernel initializer under ``scheme`` (biases always start at zero).
 
     ``build_model`` uses these; so do the replicas of ``course_companion.sweep``,
-    so a replica starts exactly where the standalone model starts.
+    so a replica starts exactly where the standalone model starts. ``jitter``
+    is the standard deviation of the noise ``perturbed`` adds (other schemes
+    ignore it).
     """
     _check_scheme(scheme)
     units = tuple(units)
@@ -134,7 +137,7 @@ def kernel_initializers(scheme, seed=0, ties=None, units=(25, 15, 1)):
                 f"ties names L{index + 1}, the last layer: its units have no outgoing weights "
                 "to tie, and the loss treats its outputs differently"
             )
-    jitter = PERTURBED_JITTER if scheme == "perturbed" else 0.0
+    jitter = check_number(jitter, "jitter", minimum=0) if scheme == "perturbed" else 0.0
     kernels = []
     for i in range(len(units)):
         if scheme == "constant":
@@ -147,13 +150,14 @@ def kernel_initializers(scheme, seed=0, ties=None, units=(25, 15, 1)):
     return kernels
 
 
-def initial_weights(scheme="random", seed=0, ties=None, input_dim=400, units=(25, 15, 1)):
-    """The starting (kernel, bias) of each layer as NumPy arrays, without building a model."""
+def initial_weights(scheme="random", seed=0, ties=None, input_dim=400, units=(25, 15, 1), jitter=PERTURBED_JITTER,
+                    dtype="float32"):
+    """The starting (kernel, bias) of each layer as NumPy arrays of ``dtype``, without building a model."""
     units = _check_model_args(scheme, seed, input_dim, units, 0.001)
     fans = (int(input_dim),) + units[:-1]
     return [
-        (keras.ops.convert_to_numpy(init((fan, n), dtype="float32")), np.zeros(n, np.float32))
-        for init, fan, n in zip(kernel_initializers(scheme, seed, ties, units), fans, units)
+        (keras.ops.convert_to_numpy(init((fan, n), dtype=dtype)), np.zeros(n, dtype))
+        for init, fan, n in zip(kernel_initializers(scheme, seed, ties, units, jitter), fans, units)
     ]
 
 
@@ -166,6 +170,7 @@ def build_model(
     activation="sigmoid",
     learning_rate=0.001,
     steps_per_execution=1,
+    jitter=PERTURBED_JITTER,
 ):
     """The course's model, compiled, with its weights set by a named scheme.
 
@@ -189,6 +194,8 @@ def build_model(
         units: tuple of ints, units per Dense layer.
         activation: str, every layer's activation.
         learning_rate: float > 0, Adam's learning rate.
+        jitter: float >= 0, the standard deviation of the noise ``perturbed``
+            adds to every weight (default ``PERTURBED_JITTER``, 1e-6).
         steps_per_execution: int >= 1, batches per call into the TensorFlow
             graph (Keras's compile option): more is faster; batch-level
             callbacks then fire once per call.
@@ -197,7 +204,7 @@ def build_model(
         A compiled ``keras.Sequential``.
     """
     units = _check_model_args(scheme, seed, input_dim, units, learning_rate)
-    kernels = kernel_initializers(scheme, seed, ties, units)
+    kernels = kernel_initializers(scheme, seed, ties, units, jitter)
 
     layers = [keras.Input(shape=(int(input_dim),))]
     for i, (n, kernel) in enumerate(zip(units, kernels)):

@@ -267,7 +267,7 @@ class UnitRecorder(keras.callbacks.Callback):
         out = {}
         for layer in self._layers:
             parts = [next(values)] + ([next(values)[None]] if layer.use_bias else [])
-            out[layer.name] = np.concatenate(parts, axis=0).T.astype(np.float32)
+            out[layer.name] = np.concatenate(parts, axis=0).T  # Recording keeps float64, makes the rest float32
         return out
 
     def _snapshot(self):

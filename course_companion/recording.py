@@ -21,6 +21,11 @@ FORMAT_VERSION = 1
 KEEPS = ("weights", "distances")
 
 
+def _weights_dtype(values):
+    """float64 for weights that are float64 (a float64 model); float32 for everything else."""
+    return np.float64 if np.asarray(values).dtype == np.float64 else np.float32
+
+
 def _scalars(logs):
     return {k: float(v) for k, v in (logs or {}).items() if np.ndim(v) == 0}
 
@@ -29,7 +34,8 @@ class Recording:
     """What a ``UnitRecorder`` recorded: per record, every unit of each layer.
 
     Arrays are per layer with the records first: ``units(layer)`` is
-    (records, units, fan_in + 1), incoming column then bias, float32. A layer
+    (records, units, fan_in + 1), incoming column then bias, float32 (float64
+    for a model trained in float64, so its small differences survive). A layer
     is named, or counted among the model's Dense layers (0 = ``L1``), also
     when only some layers were recorded.
 
@@ -97,12 +103,12 @@ class Recording:
                 raise ValueError(f"layer {name!r}: every array must have {count} records (one per step)")
             # Copies: a recording never changes when the caller's arrays do.
             if units is not None:
-                rec._units[name] = list(np.array(units[name], dtype=np.float32))
+                rec._units[name] = list(np.array(units[name], dtype=_weights_dtype(units[name])))
             else:
                 for metric in METRICS:
                     rec._dist[name][metric] = list(np.array(distances[name][metric], dtype=np.float64))
             if gradients is not None:
-                rec._grads[name] = list(np.array(gradients[name], dtype=np.float32))
+                rec._grads[name] = list(np.array(gradients[name], dtype=_weights_dtype(gradients[name])))
         return rec
 
     # -- filling ---------------------------------------------------------
@@ -121,13 +127,13 @@ class Recording:
         """
         for name in self.layers:
             if self.keep == "weights":
-                self._units[name].append(np.asarray(units[name], dtype=np.float32))
+                self._units[name].append(np.asarray(units[name], dtype=_weights_dtype(units[name])))
             else:
                 for metric in METRICS:
                     d = distances[name][metric] if distances else pairwise_distances(units[name], metric)
                     self._dist[name][metric].append(np.asarray(d, dtype=np.float64))
             if self.has_gradients:
-                self._grads[name].append(np.asarray(gradients[name], dtype=np.float32))
+                self._grads[name].append(np.asarray(gradients[name], dtype=_weights_dtype(gradients[name])))
         self._steps.append(int(step))
         self._epochs.append(float(epoch))
         self._logs.append(_scalars(logs))
@@ -179,7 +185,7 @@ class Recording:
         return record
 
     def units(self, layer, record=None):
-        """(records, units, d) float32: each unit's incoming weights then its bias.
+        """(records, units, d) float32 (float64 if so recorded): each unit's incoming weights then its bias.
 
         With ``record`` (an index, -1 for the last), only that record: (units, d).
         """
@@ -187,11 +193,11 @@ class Recording:
         if self.keep != "weights":
             raise ValueError(f"this recording kept {self.keep!r}, not the weights; record with keep='weights'")
         if record is not None:
-            return self._units[name][record].astype(np.float32, copy=False)
+            return self._units[name][record]
         return _stack(self._units[name])
 
     def gradients(self, layer, record=None):
-        """(records, units, d) float32: the loss's gradient per weight, on the probe batch.
+        """(records, units, d) float32 (float64 if so recorded): the loss's gradient per weight, on the probe batch.
 
         With ``record``, only that record: (units, d).
         """
@@ -199,7 +205,7 @@ class Recording:
         if not self.has_gradients:
             raise ValueError("this recording has no gradients; record with gradients=True and a probe")
         if record is not None:
-            return self._grads[name][record].astype(np.float32, copy=False)
+            return self._grads[name][record]
         return _stack(self._grads[name])
 
     def distances(self, layer, metric="euclidean", record=None):
@@ -316,7 +322,9 @@ def _read_npz(path):
     return data
 
 
-def _stack(arrays, dtype=np.float32):
+def _stack(arrays, dtype=None):
+    """The records stacked; in their own dtype unless ``dtype`` is given."""
     if not arrays:
-        return np.zeros((0,), dtype=dtype)
-    return np.stack(arrays).astype(dtype, copy=False)
+        return np.zeros((0,), dtype=dtype or np.float32)
+    stacked = np.stack(arrays)
+    return stacked if dtype is None else stacked.astype(dtype, copy=False)

@@ -14,25 +14,10 @@ import numpy as np
 from course_companion.files import atomic_path
 
 __all__ = [
-    "number",
-    "table",
-    "compare_columns",
-    "compare_table",
-    "sweep_table",
-    "alignment_table",
-    "alignment_finding",
-    "explain_table",
-    "tie_check",
-    "summary_markdown",
-    "sweep_markdown",
-    "write_text",
-    "compare_file_names",
-    "sweep_file_names",
-    "write_compare_outputs",
-    "write_sweep_outputs",
-    "write_explain_outputs",
-    "landscape_markdown",
-    "write_landscape_outputs",
+    "number", "table", "compare_columns", "compare_table", "sweep_table", "alignment_table", "alignment_finding",
+    "explain_table", "tie_check", "summary_markdown", "sweep_markdown", "landscape_markdown", "gaps_finding",
+    "gaps_markdown", "write_text", "compare_file_names", "sweep_file_names", "write_compare_outputs",
+    "write_sweep_outputs", "write_explain_outputs", "write_landscape_outputs", "write_gaps_outputs",
 ]
 
 KEEPS_TIES = ("constant", "mirrored")  # the schemes whose tied groups must stay equal
@@ -355,3 +340,59 @@ def write_landscape_outputs(results, out, meta, fmt="png"):
     fig = plot_swap_paths(results)
     add_footer(fig, metadata=meta)
     return [save_figure(fig, out / f"landscape.{fmt}"), write_text(out / "summary.md", landscape_markdown(results, meta))]
+
+
+def gaps_finding(result):
+    """What one tie-gap run shows, in one plain sentence, whichever way it went."""
+    from course_companion.gaps import THRESHOLD
+
+    below = result["started_below"]
+    separated = int(np.sum(~np.isnan(result["reached"])))
+    total = int(below.sum())
+    ratio = (result["relative"][:, -1] / result["relative"][:, 0])[below]
+    run = f"{result['name']} with {result['optimizer']} ({result['epochs'][-1]:g} epochs)"
+    skipped = f" ({int((~below).sum())} larger ones started there already)" if (~below).any() else ""
+    if separated == 0:
+        return (f"{run}: none of the {total} gaps that started below {THRESHOLD:g} of the weights' size grew to it"
+                f"{skipped}; they ended at {np.min(ratio):.2g} to {np.max(ratio):.2g} times where they started.")
+    slope = result["slope"]
+    growth = (f"; each factor of 10 smaller cost about {slope:.2g} more epochs" if np.isfinite(slope) else "")
+    return (f"{run}: {separated} of the {total} gaps that started below {THRESHOLD:g} of the weights' size grew to "
+            f"it{skipped}{growth}.")
+
+
+def gaps_markdown(results, meta):
+    """The tie-gap run's ``summary.md``: per data set and optimizer, every starting gap's path."""
+    from course_companion.gaps import FLOAT32_RESOLUTION, THRESHOLD
+
+    lines = ["# How big must a difference be to break a tie?", "",
+             _header(meta, "Each replica starts tied (the `perturbed` scheme: the data set's tied groups, then normal "
+                     "noise of the given size on every weight) and is followed every epoch."), "",
+             f"The tie gap is the largest weight difference inside the L1 groups, divided by the largest weight in "
+             f"them. A gap of {THRESHOLD:g} counts as separated. float32 resolves about {FLOAT32_RESOLUTION:.1e} of "
+             f"a weight's size, so a gap below that would be rounding there; these runs used "
+             f"{results[0]['dtype'] if results else 'float64'}.", ""]
+    lines += [f"- {gaps_finding(r)}" for r in results] + [""]
+    for r in results:
+        lines += [f"## {r['name']}, {r['optimizer']} (learning rate {r['learning_rate']:g})", "", f"Data: {r['data']}. Seed {r['seed']}.", "",
+                  table(["noise at the start", "gap at the start", "lowest gap", "gap at the end", f"epoch it reached {THRESHOLD:g}",
+                         "final accuracy"],
+                        [[f"{g:.0e}", f"{c[0]:.3g}", f"{c.min():.3g}", f"{c[-1]:.3g}",
+                          ("started there" if not b else "-") if np.isnan(e) else f"{e:.1f}", f"{a:.3f}"]
+                         for g, c, e, a, b in zip(r["starting_gaps"], r["relative"], r["reached"], r["accuracy"],
+                                                  r["started_below"])],
+                        markdown=True), ""]
+    return "\n".join(lines)
+
+
+def write_gaps_outputs(results, out, meta, fmt="png"):
+    """``gaps.FORMAT``, ``separation.FORMAT`` and ``summary.md`` into ``out``; return their paths."""
+    from course_companion.gaps_plots import plot_gap_curves, plot_separation_epochs
+    from course_companion.plots import add_footer, save_figure
+
+    out = Path(out)
+    written = []
+    for fig, name in ((plot_gap_curves(results), "gaps"), (plot_separation_epochs(results), "separation")):
+        add_footer(fig, metadata=meta)
+        written.append(save_figure(fig, out / f"{name}.{fmt}"))
+    return written + [write_text(out / "summary.md", gaps_markdown(results, meta))]

@@ -15,7 +15,7 @@ import numpy as np
 
 from course_companion.checks import check_int
 from course_companion.distances import METRICS, smallest_distance
-from course_companion.models import SCHEMES, initial_weights, scheme_groups
+from course_companion.models import PERTURBED_JITTER, SCHEMES, initial_weights, scheme_groups
 from course_companion.recorder import Recording, UnitRecorder
 
 __all__ = [
@@ -130,6 +130,7 @@ class ReplicaMetrics(keras.metrics.Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         ops = keras.ops
+        y_pred = ops.cast(y_pred, self.dtype)  # a float64 model still sums its metrics in the metric's dtype
         y_true, bce = _each_replica_bce(y_true, y_pred)
         self.loss_sum.assign_add(ops.sum(bce, axis=0))
         hits = ops.cast(ops.equal(ops.cast(y_pred > 0.5, y_pred.dtype), y_true), y_pred.dtype)
@@ -156,13 +157,18 @@ def _check_specs(specs):
     if not specs:
         raise ValueError("specs must name at least one (scheme, seed) replica; got none")
     for spec in specs:
-        if len(spec) != 2 or spec[0] not in SCHEMES:
-            raise ValueError(f"each spec must be (scheme, seed) with a scheme from {list(SCHEMES)}; got {spec!r}")
-    return specs
+        if len(spec) not in (2, 3) or spec[0] not in SCHEMES:
+            raise ValueError(f"each spec must be (scheme, seed) or (scheme, seed, jitter) with a scheme from "
+                             f"{list(SCHEMES)}; got {spec!r}")
+    return [spec if len(spec) == 3 else (*spec, PERTURBED_JITTER) for spec in specs]
+
+
+OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
 
 
 def build_replicas(
-    specs, ties=None, input_dim=400, units=(25, 15, 1), activation="sigmoid", learning_rate=0.001, steps_per_execution=1
+    specs, ties=None, input_dim=400, units=(25, 15, 1), activation="sigmoid", learning_rate=0.001, steps_per_execution=1,
+    optimizer="adam", dtype="float32",
 ):
     """One compiled Keras model holding one course model per (scheme, seed) in ``specs``.
 
@@ -175,11 +181,16 @@ def build_replicas(
         (None, 8)
 
     Args:
-        specs: list of (scheme, seed) pairs, one per replica.
+        specs: list of (scheme, seed) pairs, one per replica, or (scheme,
+            seed, jitter) for ``perturbed`` replicas with their own noise size.
         ties, input_dim, units, activation, learning_rate: as for ``build_model``.
         steps_per_execution: int, batches per call into the TensorFlow graph
             (Keras's compile option); more is faster, but batch-level callbacks
             then run only once per call.
+        optimizer: "adam" (the course's) or "sgd" (plain gradient descent),
+            with ``learning_rate``.
+        dtype: "float32", or "float64" where differences below float32's
+            resolution (about 1e-7 of a weight's size) matter.
 
     Returns:
         a ``keras.Model`` whose output is (batch, K), compiled with Adam and
@@ -189,13 +200,17 @@ def build_replicas(
     units = tuple(units)
     if units[-1] != 1:
         raise ValueError(f"units must end with 1 (a binary output); got {units}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {optimizer!r}")
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
     k = len(specs)
-    starts = [initial_weights(scheme, seed, ties, input_dim, units) for scheme, seed in specs]
-    inputs = keras.Input((int(input_dim),))
+    starts = [initial_weights(scheme, seed, ties, input_dim, units, jitter, dtype) for scheme, seed, jitter in specs]
+    inputs = keras.Input((int(input_dim),), dtype=dtype)
     h = inputs
     layers = []
     for i, n in enumerate(units):
-        layer = ReplicaDense(n, k, activation=activation, squeeze=(i == len(units) - 1), name=f"L{i + 1}")
+        layer = ReplicaDense(n, k, activation=activation, squeeze=(i == len(units) - 1), name=f"L{i + 1}", dtype=dtype)
         h = layer(h)
         layers.append(layer)
     model = keras.Model(inputs, h, name=f"replicas_{k}")
@@ -203,7 +218,7 @@ def build_replicas(
         layer.kernel.assign(np.stack([start[i][0] for start in starts], axis=1))
         layer.bias.assign(np.stack([start[i][1] for start in starts], axis=0))
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        optimizer=getattr(keras.optimizers, OPTIMIZERS[optimizer])(learning_rate=learning_rate),
         loss=replica_binary_crossentropy,
         metrics=[ReplicaMetrics(k)],
         steps_per_execution=int(steps_per_execution),
@@ -258,6 +273,8 @@ class ReplicaRecorder(UnitRecorder):
             meta = dict(rec.metadata, replica=k)
             if specs:
                 meta.update(scheme=specs[k][0], seed=int(specs[k][1]))
+                if specs[k][0] == "perturbed":
+                    meta.update(jitter=float(specs[k][2]))
             logs = [{key.split("/")[0]: v for key, v in d.items() if key.endswith(f"/{k}")} for d in rec.logs]
             # The replica axis is the second: (records, K, units, ...).
             if rec.keep == "weights":
@@ -269,13 +286,14 @@ class ReplicaRecorder(UnitRecorder):
 
 
 def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, data="", progress=True, first_seed=0,
-              units=(25, 15, 1), learning_rate=0.001, ties=None, input_dim=None):
+              units=(25, 15, 1), learning_rate=0.001, ties=None, input_dim=None, jitter=None):
     """Train ``seeds`` seeds of each scheme as replicas of one model.
 
     Seeds run from ``first_seed`` to ``first_seed + seeds - 1``; ``first_seed``
     also seeds the shuffling of batches. ``units``, ``learning_rate`` and
     ``ties`` choose the model (the course model by default; see
-    ``datasets.DataSet.model_settings``); ``input_dim`` comes from ``X``.
+    ``datasets.DataSet.model_settings``); ``input_dim`` comes from ``X``;
+    ``jitter`` is ``perturbed``'s noise size (None: ``PERTURBED_JITTER``).
 
     Returns:
         list of dicts ``{"scheme", "seed", "recording"}``, one per replica;
@@ -287,7 +305,8 @@ def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, dat
     seeds = check_int(seeds, "seeds", minimum=1)
     first_seed = check_int(first_seed, "first_seed", minimum=0)
     X, y = check_xy(X, y)
-    specs = [(scheme, first_seed + s) for scheme in schemes for s in range(int(seeds))]
+    noise = PERTURBED_JITTER if jitter is None else jitter
+    specs = [(scheme, first_seed + s, noise) for scheme in schemes for s in range(int(seeds))]
     keras.utils.set_random_seed(first_seed)
     # Recording once an epoch needs no batch hooks, so a whole epoch can run in one graph call.
     per_call = int(np.ceil(len(X) / batch_size)) if every == "epoch" else 1
@@ -297,7 +316,7 @@ def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, dat
     callbacks = [recorder] + ([ProgressLine(f"{len(specs)} replicas", loss_parts=len(specs))] if progress else [])
     model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks)
     results = []
-    for (scheme, seed), rec in zip(specs, recorder.replicas()):
+    for (scheme, seed, _), rec in zip(specs, recorder.replicas()):
         rec.metadata["groups"] = scheme_groups(scheme, ties, units)
         results.append({"scheme": scheme, "seed": seed, "recording": rec})
     return results

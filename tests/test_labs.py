@@ -11,7 +11,7 @@ EXPECTED = {
     "02": ["heatmaps_L1.png"],
     "03": ["distances.png", "matrices_random.png"],
     "04": ["two_neurons.png"],
-    "05": ["tiny_differences.png"],
+    "05": ["gaps.png", "separation.png"],
     "06": ["aligned_units.png", "unit_maps.png"],
     "07": ["swap_paths.png"],
 }

@@ -1,0 +1,75 @@
+"""Figures of the tie-gap runs: gap against epochs, and the epoch each starting gap separated.
+
+No training here: they read the results of ``gaps.run_gaps``.
+"""
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+
+from course_companion.gaps import FLOAT32_RESOLUTION, THRESHOLD
+from course_companion.plots import MAX_WIDTH
+
+__all__ = ["plot_gap_curves", "plot_separation_epochs"]
+
+
+def _label(result):
+    return f"{result['name']}, {result['optimizer'].upper() if result['optimizer'] == 'sgd' else 'Adam'}({result['learning_rate']:g})"
+
+
+def plot_gap_curves(results):
+    """One panel per run: each starting gap's relative tie gap over epochs, on a log scale.
+
+    Returns:
+        the Figure; the dashed line is ``THRESHOLD`` (separated), the dotted
+        one float32's resolution (a gap below it is rounding in float32).
+    """
+    cols = 2 if len(results) > 1 else 1
+    rows = int(np.ceil(len(results) / cols))
+    fig = Figure(figsize=(MAX_WIDTH, 2.6 * rows + 0.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    colors = colormaps["viridis"](np.linspace(0, 0.9, len(results[0]["starting_gaps"])))
+    for ax, result in zip(axes, results):
+        for gap, curve, color in zip(result["starting_gaps"], result["relative"], colors):
+            ax.plot(result["epochs"], curve, color=color, lw=1.2, label=f"{gap:.0e}")
+        ax.set_yscale("log")
+        ax.axhline(THRESHOLD, color="0.3", ls="--", lw=0.8)
+        ax.axhline(FLOAT32_RESOLUTION, color="tab:red", ls=":", lw=0.8)
+        separated = int(np.sum(~np.isnan(result["reached"])))
+        ax.set_title(f"{_label(result)}: {separated} of {int(result['started_below'].sum())} grew to {THRESHOLD:g}",
+                     fontsize=8)
+        ax.set_xlabel("epochs", fontsize=8)
+        ax.set_ylabel("tie gap / weights' size", fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in axes[len(results):]:
+        ax.set_axis_off()
+    axes[0].legend(title="noise at the start", fontsize=6, title_fontsize=6, ncols=2, loc="lower right")
+    fig.suptitle("Does a tiny difference between tied units grow or shrink?\n"
+                 f"dashed: {THRESHOLD:g} of the weights' size (separated); dotted red: float32's resolution", fontsize=9)
+    return fig
+
+
+def plot_separation_epochs(results):
+    """The epoch each starting gap reached ``THRESHOLD``, against the starting gap (log scale).
+
+    If gaps grow exponentially these fall on a straight line; its slope is in
+    the legend as extra epochs per factor of 10 smaller. Runs where none
+    separated are named in the title.
+    """
+    fig = Figure(figsize=(MAX_WIDTH, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    never = []
+    for k, result in enumerate(results):
+        ok = ~np.isnan(result["reached"])
+        if not ok.any():
+            never.append(_label(result))
+            continue
+        slope = result["slope"]
+        text = f", {slope:.2g} more epochs per factor of 10 smaller" if np.isfinite(slope) else ""
+        ax.plot(result["starting_gaps"][ok], result["reached"][ok], "o-", color=f"C{k}", label=_label(result) + text)
+    ax.set_xscale("log")
+    ax.set_xlabel("noise added at the start (standard deviation)")
+    ax.set_ylabel(f"epoch the gap reached {THRESHOLD:g}")
+    if ax.lines:
+        ax.legend(fontsize=7)
+    ax.set_title("When did each tie break?" + (f" Never within the run: {', '.join(never)}" if never else ""), fontsize=9)
+    return fig
