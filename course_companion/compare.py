@@ -68,10 +68,8 @@ def summary_from_recording(scheme, recording, groups=None):
     """
     names = hidden_layers(recording)
     layers = {name: recording.units(name, record=-1) for name in names}
-    accuracy = recording.log("accuracy")
-    accuracy = accuracy[~np.isnan(accuracy)]
     groups = recorded_groups(recording) if groups is None else groups
-    return summary_row(scheme, layers, accuracy[-1] if accuracy.size else float("nan"), groups, layers=names)
+    return summary_row(scheme, layers, recording.last_log("accuracy"), groups, layers=names)
 
 
 def run_scheme(scheme, X, y, epochs=20, seed=0, ties=None, batch_size=32, callbacks=(), units=(25, 15, 1),

@@ -69,12 +69,6 @@ def unit_outputs(recording, record=-1, grid=80, match=None):
     return t, d, a.T.reshape(-1, grid, grid), out[:, 0].reshape(grid, grid)
 
 
-def _final_accuracy(recording):
-    accuracy = recording.log("accuracy")
-    accuracy = accuracy[~np.isnan(accuracy)]
-    return float(accuracy[-1]) if accuracy.size else None
-
-
 def plot_unit_maps(recording, record=-1, fig=None, title=None, match=None, model=True):
     """One row of maps: each L1 unit's output, then (with ``model``) the whole model's.
 
@@ -114,8 +108,8 @@ def plot_unit_maps(recording, record=-1, fig=None, title=None, match=None, model
     axes[0].set_ylabel("duration (min)", fontsize=7)
     fig.colorbar(image, ax=list(axes), shrink=0.9, pad=0.01).set_label("output (0 to 1)", fontsize=7)
     if title is None:
-        accuracy = _final_accuracy(recording)
-        title = f"step {recording.steps[record]}" + (f", final accuracy {accuracy:.3f}" if accuracy is not None else "")
+        accuracy = recording.last_log("accuracy")
+        title = f"step {recording.steps[record]}" + (f", final accuracy {accuracy:.3f}" if np.isfinite(accuracy) else "")
     fig.suptitle(title, fontsize=9)
     return fig
 
@@ -126,7 +120,7 @@ def unit_maps_figure(recordings, title="What each L1 unit detects (dashed: the t
     fig = Figure(figsize=(MAX_WIDTH, 2.1 * len(recordings) + 0.5), layout="constrained")
     rows = np.atleast_1d(fig.subfigures(len(recordings), 1))
     for row, (label, rec) in zip(rows, recordings.items()):
-        accuracy = _final_accuracy(rec)
-        plot_unit_maps(rec, fig=row, title=f"{label}: final accuracy {accuracy:.3f}" if accuracy is not None else label)
+        accuracy = rec.last_log("accuracy")
+        plot_unit_maps(rec, fig=row, title=f"{label}: final accuracy {accuracy:.3f}" if np.isfinite(accuracy) else label)
     fig.suptitle(title, fontsize=10)
     return fig

@@ -338,7 +338,7 @@ def answer_figure(recordings, layer="L1"):
     subs = bottom.subfigures(k, 1) if maps else bottom.subfigures(1, k)
     for sub, (label, rec) in zip(np.atleast_1d(subs), recordings.items()):
         if rec.keep == "weights":
-            accuracy = rec.log("accuracy")[-1]
+            accuracy = rec.last_log("accuracy")
             plot_units(rec, layer=layer, fig=sub, title=f"{label}: {layer} units at the end"
                        + (f" (final accuracy {accuracy:.3f})" if maps else ""))
     fig.suptitle(_finding(recordings, layer), fontsize=10)

@@ -179,6 +179,19 @@ class Recording:
         """One log value per record as float64, NaN where the record has none."""
         return np.array([d.get(key, np.nan) for d in self._logs], dtype=np.float64)
 
+    def last_log(self, key):
+        """The last value of a log (say "accuracy") any record has, as a float; NaN if none has it.
+
+        Examples:
+            >>> rec = Recording.from_arrays(["L1"], [0, 4], [0, 1], units={"L1": np.zeros((2, 1, 2))},
+            ...                             logs=[{}, {"accuracy": 0.75}])
+            >>> rec.last_log("accuracy"), rec.last_log("loss")
+            (0.75, nan)
+        """
+        values = self.log(key)
+        values = values[~np.isnan(values)]
+        return float(values[-1]) if values.size else float("nan")
+
     def _record(self, record):
         if record is not None and not -len(self) <= record < len(self):
             raise ValueError(f"record must index one of the {len(self)} records; got {record}")
