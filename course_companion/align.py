@@ -154,13 +154,15 @@ def permute_units(model, layer, order, flipped=None):
     if flips.any() and not following.use_bias:
         raise ValueError(f"flipped units need a bias in {following.name!r} to absorb the flip")
     sign = np.where(flips, -1.0, 1.0)
-    kernel, after = dense.kernel.numpy().astype(np.float64), following.kernel.numpy().astype(np.float64)
-    dense.kernel.assign((kernel[:, order] * sign).astype(np.float32))
+    kernel, after = dense.kernel.numpy(), following.kernel.numpy()
+    dense.kernel.assign((kernel.astype(np.float64)[:, order] * sign).astype(kernel.dtype))
     if dense.use_bias:
-        dense.bias.assign((dense.bias.numpy().astype(np.float64)[order] * sign).astype(np.float32))
-    rows = after[order]
+        bias = dense.bias.numpy()
+        dense.bias.assign((bias.astype(np.float64)[order] * sign).astype(bias.dtype))
+    rows = after.astype(np.float64)[order]
     if flips.any():
         # a' = 1 - a: v a = v - v a', so the row is negated and v joins the next layer's bias.
-        following.bias.assign((following.bias.numpy().astype(np.float64) + rows[flips].sum(axis=0)).astype(np.float32))
-    following.kernel.assign((rows * sign[:, None]).astype(np.float32))
+        following_bias = following.bias.numpy()
+        following.bias.assign((following_bias.astype(np.float64) + rows[flips].sum(axis=0)).astype(following_bias.dtype))
+    following.kernel.assign((rows * sign[:, None]).astype(after.dtype))
     reset_optimizer(model)

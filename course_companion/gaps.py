@@ -61,9 +61,9 @@ def run_gaps(data, optimizer="adam", epochs=None, seed=0, gaps=STARTING_GAPS, dt
         records: tie gap over the groups' largest weight), ``started_below``
         (bool per replica: its gap started under ``THRESHOLD``), ``reached``
         (the epoch it grew to ``THRESHOLD``, NaN if never or if it started
-        there), ``slope`` (the extra
-        epochs each factor of 10 smaller cost, from a straight-line fit; NaN
-        with fewer than two that reached it) and ``accuracy`` (final, per replica).
+        there), ``slope`` (the extra epochs each factor of 10 smaller cost,
+        from a straight-line fit; NaN with fewer than two that reached it) and
+        ``accuracy`` (final, per replica).
     """
     import keras
 
@@ -83,10 +83,10 @@ def run_gaps(data, optimizer="adam", epochs=None, seed=0, gaps=STARTING_GAPS, dt
     model.fit(data.X, data.y, epochs=epochs, batch_size=data.batch_size, verbose=0,
               callbacks=[recorder] + ([ProgressLine(label, loss_parts=len(gaps))] if progress else []))
     replicas = recorder.replicas()
+    members = sorted({u for g in groups for u in g})
     relative = []
     for rec in replicas:
         units = rec.units("L1").astype(np.float64)
-        members = sorted({u for g in groups for u in g})
         relative.append(tie_gap(units, groups) / np.abs(units[:, members]).max(axis=(1, 2)))
     relative = np.array(relative)
     record_epochs = replicas[0].epochs
@@ -98,5 +98,6 @@ def run_gaps(data, optimizer="adam", epochs=None, seed=0, gaps=STARTING_GAPS, dt
     slope = -float(np.polyfit(np.log10(np.asarray(gaps)[ok]), reached[ok], 1)[0]) if ok.sum() >= 2 else float("nan")
     return {"name": data.name, "data": data.description, "optimizer": optimizer, "learning_rate": rate, "dtype": dtype,
             "epochs": record_epochs, "starting_gaps": np.asarray(gaps, dtype=np.float64), "relative": relative,
-            "reached": reached, "started_below": below, "slope": slope, "accuracy": np.array([r.log("accuracy")[-1] for r in replicas]),
+            "reached": reached, "started_below": below, "slope": slope,
+            "accuracy": np.array([r.last_log("accuracy") for r in replicas]),
             "seed": seed, "metadata": replicas[0].metadata}
