@@ -268,6 +268,12 @@ class ReplicaRecorder(UnitRecorder):
         """One ``Recording`` per replica, in the order of ``model.replica_specs``."""
         rec = self.recording
         specs = getattr(self.model, "replica_specs", None)
+        # Stack each layer's records once; the replica axis is the second: (records, K, units, ...).
+        if rec.keep == "weights":
+            stacked = {n: rec.units(n) for n in rec.layers}
+        else:
+            stacked = {n: {m: rec.distances(n, m) for m in METRICS} for n in rec.layers}
+        all_logs = rec.logs
         out = []
         for k in range(self._layers[0].replicas):
             meta = dict(rec.metadata, replica=k)
@@ -275,12 +281,11 @@ class ReplicaRecorder(UnitRecorder):
                 meta.update(scheme=specs[k][0], seed=int(specs[k][1]))
                 if specs[k][0] == "perturbed":
                     meta.update(jitter=float(specs[k][2]))
-            logs = [{key.split("/")[0]: v for key, v in d.items() if key.endswith(f"/{k}")} for d in rec.logs]
-            # The replica axis is the second: (records, K, units, ...).
+            logs = [{key.split("/")[0]: v for key, v in d.items() if key.endswith(f"/{k}")} for d in all_logs]
             if rec.keep == "weights":
-                arrays = {"units": {n: rec.units(n)[:, k] for n in rec.layers}}
+                arrays = {"units": {n: a[:, k] for n, a in stacked.items()}}
             else:
-                arrays = {"distances": {n: {m: rec.distances(n, m)[:, k] for m in METRICS} for n in rec.layers}}
+                arrays = {"distances": {n: {m: a[:, k] for m, a in d.items()} for n, d in stacked.items()}}
             out.append(Recording.from_arrays(rec.layers, rec.steps, rec.epochs, logs=logs, metadata=meta, **arrays))
         return out
 
