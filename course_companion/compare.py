@@ -87,9 +87,8 @@ def run_scheme(scheme, X, y, epochs=20, seed=0, ties=None, batch_size=32, callba
 
     from course_companion.models import build_model
 
-    extra = {} if jitter is None else {"jitter": jitter}
     model = build_model(scheme, seed=seed, ties=ties, input_dim=X.shape[1], units=units,  # checks seed first
-                        learning_rate=learning_rate, steps_per_execution=steps_per_execution, **extra)
+                        learning_rate=learning_rate, steps_per_execution=steps_per_execution, jitter=jitter)
     keras.utils.set_random_seed(int(seed))
     history = model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=list(callbacks))
     return model, history

@@ -120,13 +120,13 @@ def _check_model_args(scheme, seed, input_dim, units, learning_rate):
     return units
 
 
-def kernel_initializers(scheme, seed=0, ties=None, units=(25, 15, 1), jitter=PERTURBED_JITTER):
+def kernel_initializers(scheme, seed=0, ties=None, units=(25, 15, 1), jitter=None):
     """Each layer's kernel initializer under ``scheme`` (biases always start at zero).
 
     ``build_model`` uses these; so do the replicas of ``course_companion.sweep``,
     so a replica starts exactly where the standalone model starts. ``jitter``
-    is the standard deviation of the noise ``perturbed`` adds (other schemes
-    ignore it).
+    is the standard deviation of the noise ``perturbed`` adds (None:
+    ``PERTURBED_JITTER``; other schemes ignore it).
     """
     _check_scheme(scheme)
     units = tuple(units)
@@ -137,7 +137,10 @@ def kernel_initializers(scheme, seed=0, ties=None, units=(25, 15, 1), jitter=PER
                 f"ties names L{index + 1}, the last layer: its units have no outgoing weights "
                 "to tie, and the loss treats its outputs differently"
             )
-    jitter = check_number(jitter, "jitter", minimum=0) if scheme == "perturbed" else 0.0
+    if scheme != "perturbed":
+        jitter = 0.0
+    else:
+        jitter = PERTURBED_JITTER if jitter is None else check_number(jitter, "jitter", minimum=0)
     kernels = []
     for i in range(len(units)):
         if scheme == "constant":
@@ -150,7 +153,7 @@ def kernel_initializers(scheme, seed=0, ties=None, units=(25, 15, 1), jitter=PER
     return kernels
 
 
-def initial_weights(scheme="random", seed=0, ties=None, input_dim=400, units=(25, 15, 1), jitter=PERTURBED_JITTER,
+def initial_weights(scheme="random", seed=0, ties=None, input_dim=400, units=(25, 15, 1), jitter=None,
                     dtype="float32"):
     """The starting (kernel, bias) of each layer as NumPy arrays of ``dtype``, without building a model."""
     units = _check_model_args(scheme, seed, input_dim, units, 0.001)
@@ -170,7 +173,7 @@ def build_model(
     activation="sigmoid",
     learning_rate=0.001,
     steps_per_execution=1,
-    jitter=PERTURBED_JITTER,
+    jitter=None,
 ):
     """The course's model, compiled, with its weights set by a named scheme.
 
@@ -195,7 +198,7 @@ def build_model(
         activation: str, every layer's activation.
         learning_rate: float > 0, Adam's learning rate.
         jitter: float >= 0, the standard deviation of the noise ``perturbed``
-            adds to every weight (default ``PERTURBED_JITTER``, 1e-6).
+            adds to every weight, or None for ``PERTURBED_JITTER`` (1e-6).
         steps_per_execution: int >= 1, batches per call into the TensorFlow
             graph (Keras's compile option): more is faster; batch-level
             callbacks then fire once per call.

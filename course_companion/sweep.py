@@ -160,7 +160,9 @@ def _check_specs(specs):
         if len(spec) not in (2, 3) or spec[0] not in SCHEMES:
             raise ValueError(f"each spec must be (scheme, seed) or (scheme, seed, jitter) with a scheme from "
                              f"{list(SCHEMES)}; got {spec!r}")
-    return [spec if len(spec) == 3 else (*spec, PERTURBED_JITTER) for spec in specs]
+    # A missing or None noise size is perturbed's default, written out so the metadata can record it.
+    padded = [spec if len(spec) == 3 else (*spec, None) for spec in specs]
+    return [(scheme, seed, PERTURBED_JITTER if jitter is None else jitter) for scheme, seed, jitter in padded]
 
 
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
@@ -310,8 +312,7 @@ def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, dat
     seeds = check_int(seeds, "seeds", minimum=1)
     first_seed = check_int(first_seed, "first_seed", minimum=0)
     X, y = check_xy(X, y)
-    noise = PERTURBED_JITTER if jitter is None else jitter
-    specs = [(scheme, first_seed + s, noise) for scheme in schemes for s in range(int(seeds))]
+    specs = [(scheme, first_seed + s, jitter) for scheme in schemes for s in range(int(seeds))]
     keras.utils.set_random_seed(first_seed)
     # Recording once an epoch needs no batch hooks, so a whole epoch can run in one graph call.
     per_call = int(np.ceil(len(X) / batch_size)) if every == "epoch" else 1
