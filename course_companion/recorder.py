@@ -18,6 +18,7 @@ from course_companion.devices import run_metadata
 from course_companion.distances import METRICS
 from course_companion.models import dense_layers, find_dense_layer
 from course_companion.recording import FORMAT_VERSION, Recording
+from course_companion.snapshots import StepSnapshots, attach, detach
 
 __all__ = ["UnitRecorder", "Recording", "FORMAT_VERSION", "parse_bytes", "estimate_bytes"]
 
@@ -67,9 +68,23 @@ class UnitRecorder(keras.callbacks.Callback):
     The same instance passed to ``fit`` again *continues* the recording: steps
     keep counting and records are appended (with one extra record at the start
     of the new ``fit`` if the weights changed in between, e.g. by
-    ``tie_units``). If ``fit`` stops with an exception or Ctrl-C, what was
-    recorded so far stays in ``recorder.recording``. No file is written unless
-    you call ``recorder.recording.save(path)``.
+    ``tie_units``). No file is written unless you call
+    ``recorder.recording.save(path)``.
+
+    With ``every=N`` on TensorFlow (and no ``gradients``), the records are
+    taken inside the compiled train step, right after the weights' update,
+    into buffers on the device that are copied out at each epoch's end; the
+    recorder has no batch hook. Such a fit must know its batches per epoch
+    (arrays, a sized dataset, or ``steps_per_epoch``). While it trains, the
+    model runs a train function of the recorder's; it gets its own back when
+    the fit ends.
+
+    If ``fit`` stops with an exception or Ctrl-C, what was recorded so far
+    stays in ``recorder.recording``: with ``every=N`` that is every record up
+    to the failing step when a step raised (Ctrl-C usually lands in one), but
+    only up to the last epoch's end when another callback raised; the model
+    then keeps the recorder's train function (slower, harmless) until it
+    fits with a ``UnitRecorder`` again or is compiled.
 
     Examples:
         >>> recorder = UnitRecorder(every="epoch")
@@ -132,9 +147,13 @@ class UnitRecorder(keras.callbacks.Callback):
         self.recording = None
         self._step = 0
         self._epochs_done = 0
-        if self.every != "epoch":
-            # Only a per-batch recorder hooks the batches: a batch hook makes Keras
-            # dispatch every batch synchronously, which a per-epoch recorder does not need.
+        self._snapshots = None
+        # every=N on TensorFlow: the compiled train step copies the weights into
+        # on-device buffers (course_companion.snapshots), copied out once per epoch.
+        # Otherwise (probe gradients, other backends) a batch hook reads them from
+        # Python; only that case has a batch hook (see snapshots for what one costs).
+        self._on_device = self.every != "epoch" and not gradients and keras.backend.backend() == "tensorflow"
+        if self.every != "epoch" and not self._on_device:
             self.on_train_batch_end = self._on_batch
 
     @staticmethod
@@ -188,6 +207,11 @@ class UnitRecorder(keras.callbacks.Callback):
 
     # -- Keras hooks -----------------------------------------------------
     def on_train_begin(self, logs=None):
+        if self._on_device and not self.params.get("steps"):
+            raise ValueError(
+                f"UnitRecorder(every={self.every}) needs the number of batches per epoch, and this fit "
+                "does not know it: pass steps_per_epoch to fit, or use every='epoch'"
+            )
         self._layers, dense_names = self._resolve_layers()
         names = [l.name for l in self._layers]
         self._it0 = self._iterations()
@@ -203,6 +227,7 @@ class UnitRecorder(keras.callbacks.Callback):
                                        dense_layers=dense_names)
             self._warn_if_over_budget()
             self._take()
+            self._attach()
             return
         if names != self.recording.layers:
             raise ValueError(
@@ -213,6 +238,7 @@ class UnitRecorder(keras.callbacks.Callback):
         now = self._snapshot()
         if any(not np.array_equal(self._last_units[n], now[n]) for n in names):
             self._take(units=now)  # the weights changed between the two fits
+        self._attach()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch_start = self._step
@@ -223,6 +249,7 @@ class UnitRecorder(keras.callbacks.Callback):
             self._take()
 
     def on_epoch_end(self, epoch, logs=None):
+        self._copy_out()
         self._step = self._step0 + self._iterations() - self._it0
         self._epochs_done += 1
         self._epoch_start = self._step
@@ -233,41 +260,65 @@ class UnitRecorder(keras.callbacks.Callback):
             self._take(logs=logs)
 
     def on_train_end(self, logs=None):
+        self._copy_out()
+        if self._snapshots is not None:
+            detach(self.model, self._snapshots)
+            self._snapshots = None
         self._step = self._step0 + self._iterations() - self._it0
         if self.recording.steps[-1] != self._step:
             at_epoch_end = self._epoch_end is not None and self._epoch_end[0] == self._step
             self._take(logs=self._epoch_end[1] if at_epoch_end else None)
 
+    # -- on-device snapshots (every=N on TensorFlow) -----------------------
+    def _attach(self):
+        if not self._on_device:
+            return
+        rows = self.params["steps"] // self.every + 2  # the records of one epoch, and one row half-way
+        self._snapshots = StepSnapshots(self._variables(), self.every, rows, self._step)
+        attach(self.model, self._snapshots, self._abort, fit=self.params)
+
+    def _copy_out(self):
+        """Append the records the train step wrote since the last copy."""
+        if self._snapshots is None:
+            return
+        steps, values = self._snapshots.take()
+        stacked = self._as_units(values)  # each layer's records at once: (records, units, d)
+        for i, step in enumerate(steps):
+            self._step = int(step)
+            units = {name: records[i] for name, records in stacked.items()}
+            self.recording.append(self._step, self._epoch_now(), units)
+            self._last_units = units
+
+    def _abort(self):
+        """A step raised: keep what was recorded up to it (the model's own train function is back)."""
+        self._copy_out()
+        self._snapshots = None
+
     # -- recording -------------------------------------------------------
     def _read_variables(self):
         """Every recorded layer's kernel, then bias (if any), as NumPy arrays.
 
-        On TensorFlow one compiled function reads them all: a per-batch
-        recorder then pays one call per record instead of one per variable
-        (seen here: about 0.45 ms instead of 0.75 ms per record of the course model).
+        Read one by one: a compiled reader read them in one call (0.45 ms instead
+        of 0.75 ms per record of the course model) but cost a trace per recorder,
+        more than it saved now that per-batch records are copied on the device.
         """
-        variables = self._variables()
-        if keras.backend.backend() != "tensorflow":
-            return [v.numpy() for v in variables]
-        if getattr(self, "_read_for", None) is not self._layers:
-            import tensorflow as tf
-
-            values = [v.value for v in variables]
-            self._read = tf.function(lambda: [tf.identity(v) for v in values])
-            self._read_for = self._layers
-        return [t.numpy() for t in self._read()]
+        return [v.numpy() for v in self._variables()]
 
     def _variables(self):
         """Every recorded layer's kernel, then its bias (if any), in layer order."""
         return [v for l in self._layers for v in ([l.kernel, l.bias] if l.use_bias else [l.kernel])]
 
     def _as_units(self, values):
-        """Arrays in ``_variables()``'s order -> {layer name: (units, d)}, ``unit_weights``'s layout."""
+        """Arrays in ``_variables()``'s order -> {layer name: (units, d)}, ``unit_weights``'s layout.
+
+        Arrays with a leading records axis give (records, units, d).
+        """
         values = iter(values)
         out = {}
         for layer in self._layers:
-            parts = [next(values)] + ([next(values)[None]] if layer.use_bias else [])
-            out[layer.name] = np.concatenate(parts, axis=0).T  # Recording keeps float64, makes the rest float32
+            parts = [next(values)] + ([next(values)[..., None, :]] if layer.use_bias else [])
+            # Recording keeps float64 as float64, makes the rest float32
+            out[layer.name] = np.swapaxes(np.concatenate(parts, axis=-2), -1, -2)
         return out
 
     def _snapshot(self):

@@ -254,13 +254,13 @@ class ReplicaRecorder(UnitRecorder):
             raise ValueError(f"model {self.model.name!r} has no ReplicaDense layer; use UnitRecorder for a plain model")
         return found, [l.name for l in found]
 
-    def _snapshot(self):
-        values = iter(self._read_variables())  # per layer kernel (fan_in, K, units), bias (K, units)
+    def _as_units(self, values):
+        values = iter(values)  # per layer kernel ([records,] fan_in, K, units), bias ([records,] K, units)
         out = {}
         for layer in self._layers:
             kernel, bias = next(values), next(values)
-            out[layer.name] = np.concatenate([kernel, bias[None]], axis=0).transpose(1, 2, 0)
-        return out  # per layer (K, units, fan_in + 1)
+            out[layer.name] = np.moveaxis(np.concatenate([kernel, bias[..., None, :, :]], axis=-3), -3, -1)
+        return out  # per layer ([records,] K, units, fan_in + 1)
 
     def _layer_shapes(self):
         # K layers of (units, d) each: right for weights (K*u*d) and distances (K*u*u) alike.
