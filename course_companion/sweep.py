@@ -22,6 +22,7 @@ __all__ = [
     "ReplicaDense",
     "replica_binary_crossentropy",
     "ReplicaMetrics",
+    "per_replica_logs",
     "build_replicas",
     "ReplicaRecorder",
     "run_sweep",
@@ -113,9 +114,12 @@ class ReplicaMetrics(keras.metrics.Metric):
 
     Averages each replica's binary cross-entropy and accuracy (threshold 0.5)
     over every example seen since the last reset, the way Keras's loss tracker
-    and ``"accuracy"`` do for one model. ``result()`` is a dict ``{"loss/k",
-    "accuracy/k"}``, which Keras flattens into the logs; it costs a few
-    element-wise ops per batch instead of an extra forward pass.
+    and ``"accuracy"`` do for one model. ``result()`` is a dict of two
+    vectors, ``{"replica_loss": (K,), "replica_accuracy": (K,)}``, which Keras
+    puts in the logs as arrays (``per_replica_logs`` splits them); it costs a
+    few element-wise ops per batch instead of an extra forward pass. (One
+    scalar output per replica and metric, as it was, made the graph's tracing
+    grow with K: about 2.9 s at K = 64 instead of 0.8 s.)
 
     Args:
         replicas: int K.
@@ -139,15 +143,27 @@ class ReplicaMetrics(keras.metrics.Metric):
 
     def result(self):
         count = keras.ops.maximum(self.count, 1.0)
-        loss, accuracy = self.loss_sum / count, self.correct / count
-        out = {}
-        for k in range(self.replicas):
-            out[f"loss/{k}"] = loss[k]
-            out[f"accuracy/{k}"] = accuracy[k]
-        return out
+        return {"replica_loss": self.loss_sum / count, "replica_accuracy": self.correct / count}
 
     def get_config(self):
         return {"replicas": self.replicas, "name": self.name}
+
+
+def per_replica_logs(logs):
+    """Logs with ``ReplicaMetrics``' vectors -> the same logs with scalar ``loss/k`` and ``accuracy/k``.
+
+    Examples:
+        >>> per_replica_logs({"loss": 0.5, "replica_loss": np.array([0.2, 0.3])})
+        {'loss': 0.5, 'loss/0': 0.2, 'loss/1': 0.3}
+    """
+    out = {}
+    for key, value in (logs or {}).items():
+        if key in ("replica_loss", "replica_accuracy"):
+            name = key.split("_", 1)[1]
+            out.update({f"{name}/{k}": float(v) for k, v in enumerate(np.ravel(value))})
+        else:
+            out[key] = value
+    return out
 
 
 def _check_specs(specs):
@@ -247,6 +263,9 @@ class ReplicaRecorder(UnitRecorder):
 
     def __init__(self, every="epoch", keep="weights", memory_budget="1GiB", metadata=None):
         super().__init__(every=every, keep=keep, memory_budget=memory_budget, metadata=metadata)
+
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, per_replica_logs(logs))
 
     def _resolve_layers(self):
         found = [l for l in self.model.layers if isinstance(l, ReplicaDense)]
