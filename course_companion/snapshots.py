@@ -83,7 +83,9 @@ class StepSnapshots:
 
 def _handle(variable):
     """The resource handle of a Keras variable (its TensorFlow variable's)."""
-    return getattr(variable, "value", variable).handle
+    import keras
+
+    return (variable.value if isinstance(variable, keras.Variable) else variable).handle
 
 
 def attach(model, snapshots, on_abort, fit):
