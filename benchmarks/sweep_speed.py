@@ -5,7 +5,10 @@ batch 32, the bundled 1000 digits), times alternately in one run: (a) a loop
 of K separate ``build_model`` + ``fit`` calls, each with a
 ``UnitRecorder(every="epoch")``, as ``compare`` trains; (b) ``run_sweep``: one
 replica model holding all K, with a ``ReplicaRecorder`` and per-replica loss
-and accuracy. Prints medians, the ratio, and the time per replica-epoch. Goal: at least 25x at K = 32, more at K = 64.
+and accuracy. Prints medians, the ratio, the time per replica-epoch, and the
+replica run's whole time per replica step against the floor of one replica
+step (``replica_floor.py``, measured at the start of the run). Goals: at least
+25x at K = 32 and 35x at K = 64.
 
 Usage: python benchmarks/sweep_speed.py [--repeats 3] [--ks 8 32 64]
 """
@@ -20,7 +23,9 @@ from course_companion.devices import quiet_tensorflow  # noqa: E402
 
 quiet_tensorflow()
 
+import numpy as np  # noqa: E402
 from _timing import alternate, machine  # noqa: E402
+from replica_floor import bandwidth, matmul_rate, replica_step_work  # noqa: E402
 
 from course_companion.data import load_digits01  # noqa: E402
 from course_companion.models import build_model  # noqa: E402
@@ -46,14 +51,20 @@ def main():
     def replicas(k):
         return lambda: run_sweep(["random"], k, X, y, epochs=args.epochs, progress=False)
 
+    macs, adam_bytes = replica_step_work()
+    floor = macs / matmul_rate() + adam_bytes / bandwidth()
+    steps = int(np.ceil(len(X) / 32))
     alternate({"warm-up loop": loop(1), "warm-up replicas": replicas(2)}, 1)
     print(f"{args.epochs} epochs of the course model per seed; median of {args.repeats} alternating runs; {machine()}")
-    print(f"{'K':>3} {'loop s':>9} {'replicas s':>11} {'ratio':>7} {'loop ms/replica-epoch':>22} {'replicas ms/replica-epoch':>26}")
+    print(f"floor of one replica step: {floor * 1e6:.1f} us")
+    print(f"{'K':>3} {'loop s':>9} {'replicas s':>11} {'ratio':>7} {'loop ms/replica-epoch':>22} "
+          f"{'replicas ms/replica-epoch':>26} {'replicas x floor':>17}")
     for k in args.ks:
         times = alternate({"loop": loop(k), "replicas": replicas(k)}, args.repeats)
         a, b = statistics.median(times["loop"]), statistics.median(times["replicas"])
         per = k * args.epochs
-        print(f"{k:>3} {a:9.2f} {b:11.2f} {a / b:6.1f}x {a / per * 1000:22.2f} {b / per * 1000:26.2f}", flush=True)
+        print(f"{k:>3} {a:9.2f} {b:11.2f} {a / b:6.1f}x {a / per * 1000:22.2f} {b / per * 1000:26.2f} "
+              f"{b / (per * steps) / floor:16.1f}x", flush=True)
 
 
 if __name__ == "__main__":
