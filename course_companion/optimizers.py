@@ -16,6 +16,8 @@ backends and ``amsgrad`` use Keras's Adam as is.
 """
 import keras
 
+from course_companion.snapshots import resource_handle
+
 
 @keras.saving.register_keras_serializable(package="course_companion")
 class FusedAdam(keras.optimizers.Adam):
@@ -33,9 +35,9 @@ class FusedAdam(keras.optimizers.Adam):
         step = tf.cast(self.iterations + 1, dtype)
         index = self._get_variable_index(variable)
         tf.raw_ops.ResourceApplyAdam(
-            var=_handle(variable),
-            m=_handle(self._momentums[index]),
-            v=_handle(self._velocities[index]),
+            var=resource_handle(variable),
+            m=resource_handle(self._momentums[index]),
+            v=resource_handle(self._velocities[index]),
             # as Keras computes them: tf.cast rounds a Python float to float32 first
             beta1_power=tf.pow(tf.cast(self.beta_1, dtype), step),
             beta2_power=tf.pow(tf.cast(self.beta_2, dtype), step),
@@ -46,7 +48,3 @@ class FusedAdam(keras.optimizers.Adam):
             epsilon=tf.constant(self.epsilon, dtype),
             grad=tf.cast(gradient, dtype),
         )
-
-
-def _handle(variable):
-    return (variable.value if isinstance(variable, keras.Variable) else variable).handle

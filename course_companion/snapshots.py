@@ -61,7 +61,7 @@ class StepSnapshots:
         # Reading a variable is ordered after the optimizer's update of it (same
         # resource); the count waits for the reads, so a step that fails before
         # its update is not counted.
-        values = [raw.ReadVariableOp(resource=_handle(v), dtype=b.dtype) for v, b in zip(self.variables, self.buffers)]
+        values = [raw.ReadVariableOp(resource=resource_handle(v), dtype=b.dtype) for v, b in zip(self.variables, self.buffers)]
         with tf.control_dependencies(values):
             counted = raw.AssignAddVariableOp(resource=self.step.handle, value=tf.constant(1, tf.int64))
         with tf.control_dependencies([counted]):
@@ -81,8 +81,8 @@ class StepSnapshots:
         return steps, [buffer.numpy()[rows] for buffer in self.buffers]
 
 
-def _handle(variable):
-    """The resource handle of a Keras variable (its TensorFlow variable's)."""
+def resource_handle(variable):
+    """The resource handle of a Keras variable (its TensorFlow variable's) or of a TensorFlow variable."""
     import keras
 
     return (variable.value if isinstance(variable, keras.Variable) else variable).handle
