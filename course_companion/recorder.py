@@ -285,9 +285,7 @@ class UnitRecorder(keras.callbacks.Callback):
         stacked = self._as_units(values)  # each layer's records at once: (records, units, d)
         for i, step in enumerate(steps):
             self._step = int(step)
-            units = {name: records[i] for name, records in stacked.items()}
-            self.recording.append(self._step, self._epoch_now(), units)
-            self._last_units = units
+            self._take(units={name: records[i] for name, records in stacked.items()})
 
     def _abort(self):
         """A step raised: keep what was recorded up to it (the model's own train function is back)."""

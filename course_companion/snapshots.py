@@ -105,14 +105,13 @@ def attach(model, snapshots, on_abort, fit):
 
 
 def detach(model, snapshots):
-    """Stop writing ``snapshots``; the last one out restores the plain train function."""
+    """Forget ``snapshots`` at the end of its fit; the last one out restores the plain train function."""
     state = _ATTACHED.get(model)
     if state is None:
         return
     state["hooks"] = [h for h in state["hooks"] if h[0] is not snapshots]
     if state["hooks"]:
-        _build(model, state)
-        return
+        return  # the fit is over; the last recorder out restores the plain function
     if model.train_function is state["built"]:
         model.train_function = state["plain"]
     del _ATTACHED[model]
