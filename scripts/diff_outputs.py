@@ -1,6 +1,7 @@
 """Compare two output folders of the commands, file by file, timestamps aside.
 
-Used to check that a refactor changes nothing a user sees:
+Subfolders are compared too (``scripts/record_outputs.py`` writes one per
+run). Used to check that a refactor changes nothing a user sees:
 
     python -m course_companion compare --out /tmp/before/compare   # on the old commit
     python -m course_companion compare --out /tmp/after/compare    # on the new one
@@ -49,7 +50,8 @@ def _text(a, b):
 
 def main(before, after):
     before, after = Path(before), Path(after)
-    names = sorted({p.name for p in before.iterdir()} | {p.name for p in after.iterdir()})
+    names = sorted({str(p.relative_to(before)) for p in before.rglob("*") if p.is_file()}
+                   | {str(p.relative_to(after)) for p in after.rglob("*") if p.is_file()})
     found = 0
     for name in names:
         a, b = before / name, after / name
