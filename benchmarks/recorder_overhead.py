@@ -28,7 +28,7 @@ from _timing import alternate, machine, report  # noqa: E402
 
 from course_companion.data import load_digits01  # noqa: E402
 from course_companion.models import build_model  # noqa: E402
-from course_companion.recorder import UnitRecorder  # noqa: E402
+from course_companion.callbacks import UnitRecorder  # noqa: E402
 
 
 def main():

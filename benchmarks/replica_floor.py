@@ -33,7 +33,8 @@ import tensorflow as tf  # noqa: E402
 from _timing import machine  # noqa: E402
 
 from course_companion.data import load_digits01  # noqa: E402
-from course_companion.sweep import ReplicaRecorder, build_replicas  # noqa: E402
+from course_companion.callbacks import ReplicaRecorder  # noqa: E402
+from course_companion.models import build_replicas  # noqa: E402
 
 BATCH, SIZES = 32, (400, 25, 15, 1)
 

@@ -29,8 +29,8 @@ from replica_floor import bandwidth, matmul_rate, replica_step_work  # noqa: E40
 
 from course_companion.data import load_digits01  # noqa: E402
 from course_companion.models import build_model  # noqa: E402
-from course_companion.recorder import UnitRecorder  # noqa: E402
-from course_companion.sweep import run_sweep  # noqa: E402
+from course_companion.callbacks import UnitRecorder  # noqa: E402
+from course_companion.experiments.sweep import run_sweep  # noqa: E402
 
 
 def main():

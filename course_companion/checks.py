@@ -1,17 +1,14 @@
-"""Argument checks shared by the whole package, and the command-line option types.
+"""Argument checks shared by the whole package.
 
 One rule everywhere: a value of the wrong type raises ``TypeError``, a value
 of the right type out of range raises ``ValueError``, and the message names
-the argument and echoes what was received. The ``*_option`` functions are
-argparse types used by both the command line and the lab scripts, so they
-accept and refuse the same things.
+the argument and echoes what was received. (The command line's option types
+are in ``options``.)
 """
-import argparse
 import math
 import numbers
 
-__all__ = ["check_int", "check_number", "check_groups", "positive_int_option", "positive_number_option", "seed_option",
-           "every_option"]
+__all__ = ["check_int", "check_number", "check_groups"]
 
 
 def check_int(value, arg, minimum=None):
@@ -90,39 +87,3 @@ def check_groups(groups, arg="groups"):
             seen[i] = len(out)
         out.append(group)
     return out
-
-
-def _whole_number(text, minimum, what):
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or value < minimum:
-        raise argparse.ArgumentTypeError(f"expected {what}; got {text!r}")
-    return value
-
-
-def positive_int_option(text):
-    """argparse type: a whole number >= 1."""
-    return _whole_number(text, 1, "a positive whole number")
-
-
-def seed_option(text):
-    """argparse type: a seed, a whole number >= 0."""
-    return _whole_number(text, 0, "a whole number >= 0")
-
-
-def every_option(text):
-    """argparse type: "epoch" or a positive whole number of batches."""
-    return "epoch" if text == "epoch" else _whole_number(text, 1, "'epoch' or a positive whole number of batches")
-
-
-def positive_number_option(text):
-    """argparse type: a finite number > 0 (a size such as 1e-6)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number > 0; got {text!r}")
-    return value

@@ -1,18 +1,21 @@
 """The command line: ``python -m course_companion compare ...``.
 
-It only orchestrates the package (data, models, compare); the logic lives in
-the modules. Exit codes: 0 done; 2 bad arguments or bad input (one line on
+It only orchestrates: each command reads its data, checks the output folder
+and the device, runs its experiment (``experiments``), draws its figures
+(``figures``) and writes its files (``report``); the logic lives there. Exit codes: 0 done; 2 bad arguments or bad input (one line on
 stderr, no traceback); 1 anything else (one line, and ``--verbose`` for the
 traceback).
 """
 import argparse
+import contextlib
 import os
 import sys
 import traceback
-from pathlib import Path
 
-from course_companion.checks import every_option, positive_int_option, positive_number_option, seed_option
-from course_companion.devices import DEVICES
+from course_companion.data import NAMES
+from course_companion.memory import format_bytes
+from course_companion.options import add_run_options, every_option, positive_int_option, positive_number_option
+from course_companion.schemes import SCHEMES
 
 __all__ = ["main", "UsageError"]
 
@@ -80,21 +83,14 @@ def _command(sub, name, epochs):
     help, description = COMMANDS[name]
     parser = sub.add_parser(name, help=help, description=description, epilog=EXAMPLES,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=positive_int_option, default=epochs,
-                        help=f"epochs of training (default: {epochs or '20 for the digits, 24 for coffee'})")
-    parser.add_argument("--seed", type=seed_option, default=0, help="seed of the initializers and the shuffling (default: 0)")
-    parser.add_argument("--device", choices=DEVICES, default="auto",
-                        help="where to train: auto takes a GPU if TensorFlow sees one (default: auto)")
-    parser.add_argument("--out", default="figures", metavar="DIR", help="folder for figures and files (default: figures/)")
+    add_run_options(parser, epochs, f"epochs of training (default: {epochs or '20 for the digits, 24 for coffee'})",
+                    "figures", "folder for figures and files (default: figures/)")
     parser.add_argument("--format", choices=("png", "svg"), default="png", help="figure format (default: png)")
     parser.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
 def _schemes_every_and_data(parser):
-    from course_companion.datasets import NAMES
-    from course_companion.models import SCHEMES
-
     parser.add_argument("--schemes", nargs="+", choices=SCHEMES, default=["constant", "random", "mirrored"],
                         metavar="SCHEME", help=f"schemes to train, from {', '.join(SCHEMES)} (default: constant random mirrored)")
     parser.add_argument("--every", type=every_option, default="epoch", help="record every epoch, or every N batches (default: epoch)")
@@ -107,8 +103,6 @@ def _schemes_every_and_data(parser):
 
 def _data_sets(parser):
     """--data for the commands that study several data sets in one run."""
-    from course_companion.datasets import NAMES
-
     parser.add_argument("--data", nargs="+", choices=NAMES, default=list(NAMES)[::-1], metavar="DATA",
                         help=f"data sets, from {', '.join(NAMES)} (default: coffee digits)")
 
@@ -143,8 +137,8 @@ def build_parser():
 
 
 def _load_data(args):
-    """The ``--data`` as a ``datasets.DataSet``; bad names or files are a UsageError."""
-    from course_companion.datasets import NAMES, course_files, load_dataset
+    """The ``--data`` as a ``data.DataSet``; bad names or files are a UsageError."""
+    from course_companion.data import course_files, load_dataset
 
     try:
         if len(args.data) == 1 and args.data[0] in NAMES:
@@ -160,25 +154,24 @@ def _load_data(args):
     return dataset
 
 
-def _prepare(args):
-    """Check the output folder and choose the device; nothing is written yet."""
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out: {str(out)!r} exists and is not a folder")
-    parent = out.absolute().parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        raise UsageError(f"--out: cannot make {str(out)!r}: {str(parent)!r} is a file")
+@contextlib.contextmanager
+def _prepared(args):
+    """Make and check the output folder, choose the device; yield the folder (removed again if the run fails)."""
     from course_companion.devices import NoGPUError, choose_device, quiet_tensorflow
+    from course_companion.report import output_folder
 
-    quiet_tensorflow()
-    try:
-        device = choose_device(args.device)
-    except NoGPUError as exc:
-        raise UsageError(str(exc)) from None
-    print(f"device: {device}")
-    return out
+    with contextlib.ExitStack() as stack:
+        try:
+            out = stack.enter_context(output_folder(args.out, "--out"))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        quiet_tensorflow()
+        try:
+            device = choose_device(args.device)
+        except NoGPUError as exc:
+            raise UsageError(str(exc)) from None
+        print(f"device: {device}")
+        yield out
 
 
 def _write(out, written):
@@ -189,88 +182,104 @@ def _write(out, written):
 
 def cmd_compare(args):
     data = _load_data(args)
-    out = _prepare(args)
-    from course_companion.compare import run_compare
-    from course_companion.report import write_compare_outputs
+    with _prepared(args) as out:
+        from course_companion.experiments.compare import run_compare, summary_markdown
+        from course_companion.figures.compare import compare_figures
+        from course_companion.report import write_outputs
 
-    print(f"data: {data.description}; {args.epochs} epochs; seed {args.seed}; recording every {args.every}")
-    recordings = run_compare(args.schemes, data.X, data.y, epochs=args.epochs, seed=args.seed, every=args.every,
-                             data=data.description, batch_size=data.batch_size, replicas=data.replicas,
-                             steps_per_execution=data.steps_per_execution(args.every), jitter=args.jitter,
-                             **data.model_settings)
-    out.mkdir(parents=True, exist_ok=True)
-    _write(out, write_compare_outputs(recordings, out, fmt=args.format))
+        print(f"data: {data.description}; {args.epochs} epochs; seed {args.seed}; recording every {args.every}")
+        recordings = run_compare(args.schemes, data.X, data.y, epochs=args.epochs, seed=args.seed, every=args.every,
+                                 data=data.description, batch_size=data.batch_size, replicas=data.replicas,
+                                 steps_per_execution=data.steps_per_execution(args.every), jitter=args.jitter,
+                                 **data.model_settings)
+        _write(out, write_outputs(out, figures=compare_figures(recordings), recordings=recordings,
+                                  texts={"summary.md": summary_markdown(recordings)}, fmt=args.format))
     return 0
 
 
 def cmd_explain(args):
-    out = _prepare(args)
-    from course_companion.explain import run_explain
-    from course_companion.report import explain_table, write_explain_outputs
+    with _prepared(args) as out:
+        from course_companion.experiments.explain import explain_table, run_explain
+        from course_companion.figures.explain import explain_figures
+        from course_companion.report import write_outputs
 
-    recordings = run_explain(epochs=args.epochs, seed=args.seed)
-    print(explain_table(recordings))
-    out.mkdir(parents=True, exist_ok=True)
-    _write(out, write_explain_outputs(recordings, out, fmt=args.format))
+        recordings = run_explain(epochs=args.epochs, seed=args.seed)
+        print(explain_table(recordings))
+        _write(out, write_outputs(out, figures=explain_figures(recordings), fmt=args.format))
     return 0
 
 
 def cmd_sweep(args):
     data = _load_data(args)
-    out = _prepare(args)
-    from course_companion.report import sweep_table, write_sweep_outputs
-    from course_companion.sweep import alignment_rows, run_sweep, sweep_rows
+    with _prepared(args) as out:
+        from course_companion.experiments.sweep import alignment_rows, run_sweep, sweep_markdown, sweep_rows, sweep_table
+        from course_companion.figures.sweep import sweep_figures
+        from course_companion.report import write_outputs
+        from course_companion.training import ReplicaMemoryError
 
-    count = len(args.schemes) * args.seeds
-    print(f"data: {data.description}; {args.seeds} seeds x {len(args.schemes)} schemes = {count} replicas in one model; {args.epochs} epochs")
-    results = run_sweep(args.schemes, args.seeds, data.X, data.y, epochs=args.epochs, every=args.every, data=data.description,
-                        first_seed=args.seed, batch_size=data.batch_size, jitter=args.jitter, **data.model_settings)
-    rows, aligned = sweep_rows(results), alignment_rows(results)
-    out.mkdir(parents=True, exist_ok=True)
-    seeds = range(args.seed, args.seed + args.seeds)
-    written = write_sweep_outputs(results, rows, aligned, out, args.epochs, seeds, data.description, fmt=args.format)
-    print(sweep_table(rows))
-    _write(out, written)
+        count = len(args.schemes) * args.seeds
+        print(f"data: {data.description}; {args.seeds} seeds x {len(args.schemes)} schemes = {count} replicas in one model; {args.epochs} epochs")
+        try:
+            results = run_sweep(args.schemes, args.seeds, data.X, data.y, epochs=args.epochs, every=args.every,
+                                data=data.description, first_seed=args.seed, batch_size=data.batch_size, jitter=args.jitter,
+                                **data.model_settings)
+        except ReplicaMemoryError as exc:
+            raise UsageError(f"--seeds {args.seeds}: {exc.replicas:,} replicas ({len(args.schemes)} schemes) need about "
+                             f"{format_bytes(exc.need)}, and {format_bytes(exc.available)} is available; at most "
+                             f"{exc.fit // len(args.schemes):,} seeds would fit") from None
+        rows, aligned = sweep_rows(results), alignment_rows(results)
+        seeds = range(args.seed, args.seed + args.seeds)
+        summary = sweep_markdown(rows, results[0]["recording"].metadata, args.epochs, seeds, data.description, aligned)
+        written = write_outputs(out, figures=sweep_figures(results, rows, aligned), texts={"summary.md": summary},
+                                fmt=args.format)
+        print(sweep_table(rows))
+        _write(out, written)
     return 0
 
 
-def cmd_landscape(args):
-    from course_companion.datasets import load_dataset
+def _named_sets(args):
+    from course_companion.data import load_dataset
 
-    sets = [load_dataset(name) for name in dict.fromkeys(args.data)]
+    return [load_dataset(name) for name in dict.fromkeys(args.data)]
+
+
+def cmd_landscape(args):
+    sets = _named_sets(args)
     if args.points < 3:
         raise UsageError(f"--points: expected at least 3 (the two ends and the middle); got {args.points}")
-    out = _prepare(args)
-    from course_companion.devices import run_metadata
-    from course_companion.landscape import run_landscape
-    from course_companion.report import write_landscape_outputs
+    with _prepared(args) as out:
+        from course_companion.devices import run_metadata
+        from course_companion.experiments.landscape import landscape_markdown, run_landscape
+        from course_companion.figures.landscape import landscape_figures
+        from course_companion.report import write_outputs
 
-    results = []
-    for data in sets:
-        print(f"data: {data.description}; {args.epochs or data.epochs} epochs; seed {args.seed}; up to {args.pairs} pairs of L1 units")
-        results.append(run_landscape(data, seed=args.seed, pairs=args.pairs, points=args.points, epochs=args.epochs))
-    out.mkdir(parents=True, exist_ok=True)
-    _write(out, write_landscape_outputs(results, out, run_metadata(), fmt=args.format))
+        results = []
+        for data in sets:
+            print(f"data: {data.description}; {args.epochs or data.epochs} epochs; seed {args.seed}; up to {args.pairs} pairs of L1 units")
+            results.append(run_landscape(data, seed=args.seed, pairs=args.pairs, points=args.points, epochs=args.epochs))
+        meta = run_metadata()
+        _write(out, write_outputs(out, figures=landscape_figures(results, meta),
+                                  texts={"summary.md": landscape_markdown(results, meta)}, fmt=args.format))
     return 0
 
 
 def cmd_gaps(args):
-    from course_companion.datasets import load_dataset
+    sets = _named_sets(args)
+    with _prepared(args) as out:
+        from course_companion.devices import run_metadata
+        from course_companion.experiments.gaps import gaps_finding, gaps_markdown, run_gaps
+        from course_companion.figures.gaps import gaps_figures
+        from course_companion.report import write_outputs
 
-    sets = [load_dataset(name) for name in dict.fromkeys(args.data)]
-    out = _prepare(args)
-    from course_companion.devices import run_metadata
-    from course_companion.gaps import run_gaps
-    from course_companion.report import gaps_finding, write_gaps_outputs
-
-    results = []
-    for data in sets:
-        for optimizer in dict.fromkeys(args.optimizers):
-            results.append(run_gaps(data, optimizer=optimizer, epochs=args.epochs, seed=args.seed,
-                                    dtype="float32" if args.float32 else "float64"))
-            print(gaps_finding(results[-1]))
-    out.mkdir(parents=True, exist_ok=True)
-    _write(out, write_gaps_outputs(results, out, run_metadata(), fmt=args.format))
+        results = []
+        for data in sets:
+            for optimizer in dict.fromkeys(args.optimizers):
+                results.append(run_gaps(data, optimizer=optimizer, epochs=args.epochs, seed=args.seed,
+                                        dtype="float32" if args.float32 else "float64"))
+                print(gaps_finding(results[-1]))
+        meta = run_metadata()
+        _write(out, write_outputs(out, figures=gaps_figures(results, meta), texts={"summary.md": gaps_markdown(results, meta)},
+                                  fmt=args.format))
     return 0
 
 
@@ -281,15 +290,11 @@ def main(argv=None):
     if not verbose:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter
     try:
-        if not verbose:
-            from course_companion.devices import quiet_tensorflow
-
-            quiet_tensorflow()  # before argparse: the scheme names come from a module that loads Keras
         args = build_parser().parse_args(argv)
         commands = {"compare": cmd_compare, "explain": cmd_explain, "sweep": cmd_sweep, "landscape": cmd_landscape,
                     "gaps": cmd_gaps}
         return commands[args.command](args)
-    except UsageError as exc:
+    except (UsageError, MemoryError) as exc:  # a run too large for this machine is refused before it starts
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from course_companion.checks import positive_int_option, seed_option
-from course_companion.devices import DEVICES
+from course_companion.options import add_run_options
 
 __all__ = ["lab_setup", "show", "in_notebook"]
 
@@ -37,11 +36,9 @@ def lab_setup(name, epochs=20, quick_epochs=2, seed=0, argv=None):
     """
     parser = argparse.ArgumentParser(prog=name, allow_abbrev=False, add_help=not in_notebook())
     parser.add_argument("--quick", action="store_true", help=f"{quick_epochs} epochs, for a fast check")
-    # The command line's option types: the same values are accepted and refused.
-    parser.add_argument("--epochs", type=positive_int_option, default=None, help=f"epochs of training (default {epochs})")
-    parser.add_argument("--seed", type=seed_option, default=seed)
-    parser.add_argument("--device", choices=DEVICES, default="auto")
-    parser.add_argument("--out", default=str(Path("lab_output") / name), help="the folder this lab writes into")
+    # The command line's options: the same values are accepted and refused.
+    add_run_options(parser, None, f"epochs of training (default {epochs})", str(Path("lab_output") / name),
+                    "the folder this lab writes into", seed=seed)
     args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)  # a kernel's -f is ignored
     quick = args.quick or os.environ.get("COURSE_COMPANION_QUICK") == "1"
 
@@ -64,7 +61,7 @@ def lab_setup(name, epochs=20, quick_epochs=2, seed=0, argv=None):
 
 def show(fig, path):
     """Save ``fig`` at ``path`` (a .png); in a notebook, also display it."""
-    from course_companion.plots import save_figure
+    from course_companion.report import save_figure
 
     save_figure(fig, path)
     if in_notebook():

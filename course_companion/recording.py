@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from course_companion.distances import METRICS, pairwise_distances
+from course_companion.analysis.distances import METRICS, pairwise_distances
 from course_companion.files import atomic_path
-from course_companion.layers import layer_name
+from course_companion.layer_names import layer_name
+from course_companion.schemes import SCHEMES, scheme_groups
 
 __all__ = ["Recording", "FORMAT_VERSION"]
 
@@ -161,6 +162,20 @@ class Recording:
         return name
 
     @property
+    def hidden_layers(self):
+        """The recorded layers before the output layer (``L1``, ``L2`` for the course model; ``L1`` for coffee)."""
+        return [name for name in self.dense_layers[:-1] if name in self.layers]
+
+    @property
+    def groups(self):
+        """The groups the recording's scheme started tied, per layer index, from its metadata ({} if none)."""
+        groups = self.metadata.get("groups")
+        if groups is None:  # recordings made before the groups were stored: the course model's defaults
+            scheme = self.metadata.get("scheme")
+            groups = scheme_groups(scheme) if scheme in SCHEMES else {}
+        return {int(k): v for k, v in groups.items()}  # JSON keeps the layer indices as strings
+
+    @property
     def steps(self):
         """Batches seen at each record, int64 (records,)."""
         return np.asarray(self._steps, dtype=np.int64)
@@ -303,10 +318,6 @@ class Recording:
             raise ValueError(f"path: {str(path)!r} is an incomplete recording ({type(exc).__name__}: {exc})") from None
 
 
-class _NotRecording(Exception):
-    pass
-
-
 def _read_npz(path):
     """Every array of a recording file, after checking that it is one we can read."""
     if not path.is_file():
@@ -317,21 +328,15 @@ def _read_npz(path):
         raise ValueError(f"path: {str(path)!r} is not a course_companion recording (not an .npz file)")
     try:
         with np.load(path, allow_pickle=False) as f:
-            if "format_version" not in f.files:
-                raise _NotRecording()
             data = {k: f[k] for k in f.files}
-    except _NotRecording:
-        raise ValueError(f"path: {str(path)!r} is not a course_companion recording") from None
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
         raise ValueError(f"path: {str(path)!r} is truncated or corrupt ({type(exc).__name__}: {exc})") from None
-    if str(data.get("kind", "")) != "course_companion.Recording":
+    if "format_version" not in data or str(data.get("kind", "")) != "course_companion.Recording":
         raise ValueError(f"path: {str(path)!r} is not a course_companion recording")
     version = int(data["format_version"])
     if version > FORMAT_VERSION:
-        raise ValueError(
-            f"path: {str(path)!r} has format version {version}, newer than this "
-            f"course_companion reads ({FORMAT_VERSION}); upgrade course_companion"
-        )
+        raise ValueError(f"path: {str(path)!r} has format version {version}, newer than this "
+                         f"course_companion reads ({FORMAT_VERSION}); upgrade course_companion")
     return data
 
 

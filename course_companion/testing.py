@@ -12,7 +12,6 @@ import numpy as np
 
 from course_companion.checks import check_groups, check_number
 from course_companion.devices import GPU_TIE_TOLERANCE
-from course_companion.distances import unit_weights
 from course_companion.recording import Recording
 
 __all__ = ["assert_tied", "tie_tolerance"]
@@ -98,9 +97,9 @@ def _read(obj, layer):
         name = obj.layer_name(layer)
         return name, obj.units(name), None, obj.steps, obj.metadata.get("device", "CPU"), None
     keras = sys.modules.get("keras")  # a Keras object can only exist once Keras is imported
+    if keras is not None and isinstance(obj, keras.layers.Layer):
+        from course_companion.models.dense import find_dense_layer, following_dense_layer, unit_weights
     if keras is not None and isinstance(obj, keras.Model):
-        from course_companion.models import find_dense_layer, following_dense_layer
-
         dense = find_dense_layer(obj, layer)
         try:
             following = following_dense_layer(obj, dense)

@@ -16,10 +16,10 @@ from course_companion.labs import lab_setup, show
 
 lab = lab_setup("01")
 
-from course_companion.compare import run_compare
+from course_companion.analysis import distinct_units
 from course_companion.data import load_digits01
-from course_companion.distances import distinct_units
-from course_companion.plots import plot_distances, plot_unit_images
+from course_companion.experiments import run_compare
+from course_companion.figures import plot_distances, plot_unit_images
 
 # %% [markdown]
 # ## Train both schemes, recording every unit
@@ -64,6 +64,6 @@ for scheme, rec in recordings.items():
 
 # %% [markdown]
 # ## What this lab used
-# `course_companion.data.load_digits01`, `course_companion.compare.run_compare`,
-# `course_companion.distances.distinct_units`, `Recording.units`,
-# `course_companion.plots.plot_distances`, `course_companion.plots.plot_unit_images`.
+# `course_companion.data.load_digits01`, `course_companion.experiments.run_compare`,
+# `course_companion.analysis.distinct_units`, `Recording.units`,
+# `course_companion.figures.plot_distances`, `course_companion.figures.plot_unit_images`.

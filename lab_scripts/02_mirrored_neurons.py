@@ -16,11 +16,12 @@ from course_companion.labs import lab_setup, show
 
 lab = lab_setup("02")
 
-from course_companion.compare import run_compare
+from course_companion.analysis import identical_groups, tie_gap
 from course_companion.data import load_digits01
-from course_companion.distances import tie_gap, tied_groups
-from course_companion.models import DEFAULT_TIES, build_model, tie_units
-from course_companion.plots import plot_distance_matrix
+from course_companion.experiments import run_compare
+from course_companion.figures import plot_distance_matrix
+from course_companion.models import build_model, tie_units
+from course_companion.schemes import DEFAULT_TIES
 from course_companion.testing import assert_tied
 
 X, y = load_digits01()
@@ -52,7 +53,7 @@ for scheme, rec in recordings.items():
     except AssertionError as broken:
         print(f"{scheme}: {broken}")
 mirrored_end = recordings["mirrored"].units("L1")[-1]
-print("L1 groups of identical units after training (mirrored):", tied_groups(mirrored_end))
+print("L1 groups of identical units after training (mirrored):", identical_groups(mirrored_end))
 
 # %% [markdown]
 # ## The distance heatmaps
@@ -86,7 +87,7 @@ except AssertionError as broken:
 
 # %% [markdown]
 # ## What this lab used
-# `course_companion.compare.run_compare`, `course_companion.distances.tie_gap`,
-# `course_companion.testing.assert_tied`, `course_companion.models.DEFAULT_TIES`,
-# `build_model`, `tie_units`, `course_companion.distances.tied_groups`,
-# `course_companion.plots.plot_distance_matrix`.
+# `course_companion.experiments.run_compare`, `course_companion.analysis.tie_gap`,
+# `course_companion.testing.assert_tied`, `course_companion.schemes.DEFAULT_TIES`,
+# `course_companion.models.build_model`, `tie_units`, `course_companion.analysis.identical_groups`,
+# `course_companion.figures.plot_distance_matrix`.

@@ -16,10 +16,10 @@ lab = lab_setup("03")
 
 import numpy as np
 
-from course_companion.compare import run_compare
+from course_companion.analysis import pairwise_distances, spread_over_records
 from course_companion.data import load_digits01
-from course_companion.distances import pairwise_distances, spread_over_records
-from course_companion.plots import plot_distance_matrix, plot_distances
+from course_companion.experiments import run_compare
+from course_companion.figures import plot_distance_matrix, plot_distances
 
 X, y = load_digits01()
 recordings = run_compare(["random", "mirrored"], X, y, epochs=lab.epochs, seed=lab.seed)
@@ -79,6 +79,6 @@ print(f"random, L1 at the end: cosine distance between units 0 and 1 = {cos[0, 1
 
 # %% [markdown]
 # ## What this lab used
-# `course_companion.compare.run_compare`, `Recording.units`, `Recording.distances`,
-# `course_companion.distances.pairwise_distances`, `spread_over_records`,
-# `course_companion.plots.plot_distance_matrix`, `plot_distances`.
+# `course_companion.experiments.run_compare`, `Recording.units`, `Recording.distances`,
+# `course_companion.analysis.pairwise_distances`, `spread_over_records`,
+# `course_companion.figures.plot_distance_matrix`, `plot_distances`.

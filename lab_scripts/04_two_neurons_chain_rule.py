@@ -18,9 +18,8 @@ lab = lab_setup("04")
 import numpy as np
 
 from course_companion.data import standardized_coffee_data
-from course_companion.explain import run_explain, weights_and_gradients_at
-from course_companion.plots import plot_two_neuron_weights
-from course_companion.report import explain_table
+from course_companion.experiments.explain import explain_table, run_explain, weights_and_gradients_at
+from course_companion.figures import plot_two_neuron_weights
 
 # %% [markdown]
 # ## Train the network untied and tied, recording weights and gradients
@@ -71,6 +70,6 @@ show(plot_two_neuron_weights(recordings), lab.out / "two_neurons.png")
 
 # %% [markdown]
 # ## What this lab used
-# `course_companion.explain.run_explain`, `weights_and_gradients_at`,
-# `course_companion.report.explain_table`, `course_companion.data.standardized_coffee_data`,
-# `Recording.units`, `course_companion.plots.plot_two_neuron_weights`.
+# `course_companion.experiments.explain.run_explain`, `weights_and_gradients_at`,
+# `explain_table`, `course_companion.data.standardized_coffee_data`,
+# `Recording.units`, `course_companion.figures.plot_two_neuron_weights`.

@@ -21,12 +21,11 @@ from course_companion.labs import lab_setup, show
 
 lab = lab_setup("05", epochs=None, quick_epochs=2)
 
-from course_companion.datasets import load_dataset
-from course_companion.gaps import FLOAT32_RESOLUTION, GAP_EPOCHS, STARTING_GAPS, THRESHOLD, run_gaps
-from course_companion.gaps_plots import plot_gap_curves, plot_separation_epochs
-from course_companion.report import gaps_finding
+from course_companion.data import load_dataset
+from course_companion.experiments.gaps import FLOAT32_RESOLUTION, GAP_EPOCHS, JITTERS, THRESHOLD, gaps_finding, run_gaps
+from course_companion.figures.gaps import plot_gap_curves, plot_separation_epochs
 
-print("noise sizes, one copy each:", [f"{g:.0e}" for g in STARTING_GAPS])
+print("noise sizes, one copy each:", [f"{g:.0e}" for g in JITTERS])
 print("epochs per data set (unless --epochs or --quick):", GAP_EPOCHS)
 
 # %% [markdown]
@@ -56,8 +55,7 @@ print(f"(A gap counts as separated at {THRESHOLD:g} of the weights' size; float3
 
 # %% [markdown]
 # ## What this lab used
-# `course_companion.gaps.run_gaps` (replicas of one model, `sweep.build_replicas`,
-# in float64, the `perturbed` scheme with its noise size as a parameter),
-# `course_companion.gaps_plots.plot_gap_curves`, `plot_separation_epochs`,
-# `course_companion.report.gaps_finding`. The command line runs the same with
+# `course_companion.experiments.gaps.run_gaps` (replicas of one model, `models.build_replicas`,
+# in float64, the `perturbed` scheme with its jitter as a parameter), `gaps_finding`,
+# `course_companion.figures.gaps.plot_gap_curves`, `plot_separation_epochs`. The command line runs the same with
 # plain SGD too: `python -m course_companion gaps`.

@@ -22,16 +22,15 @@ lab = lab_setup("06", epochs=24, quick_epochs=2)
 
 import numpy as np
 
-from course_companion.compare import run_compare
-from course_companion.datasets import load_dataset
-from course_companion.distances import distinct_units
-from course_companion.maps import unit_maps_figure
-from course_companion.sweep import alignment_rows, run_sweep
-from course_companion.sweep_plots import aligned_units_figure
+from course_companion.analysis import distinct_units
+from course_companion.data import load_dataset
+from course_companion.experiments import run_compare
+from course_companion.experiments.sweep import SAME_UNIT, alignment_rows, run_sweep
+from course_companion.figures import aligned_units_figure, unit_maps_figure
 
 coffee = load_dataset("coffee")
 print(coffee.description)
-print("model: 2 inputs -> L1", coffee.units[0], "sigmoid units -> 1 output; Adam", coffee.learning_rate,
+print("model: 2 inputs -> L1", coffee.layer_sizes[0], "sigmoid units -> 1 output; Adam", coffee.learning_rate,
       "; batches of", coffee.batch_size, "; mirrored ties:", coffee.ties)
 
 # %% [markdown]
@@ -85,13 +84,13 @@ show(aligned_units_figure(results, aligned, "random", seeds=min(seeds, 4)), lab.
 # ## The learner's two questions, answered by this run
 
 # %%
-same = sum(row["smallest"] >= 0.99 for row in aligned)
+same = sum(row["smallest"] >= SAME_UNIT for row in aligned)
 print(f"1. With 2 features, do the units end up different? Under a random start: "
       f"{distinct_units(recordings['random'].units('L1', -1))} different units of 3. Units that start equal "
       f"(constant; mirrored's units 0 and 1) end equal: {distinct_units(recordings['constant'].units('L1', -1))} "
       f"and {distinct_units(recordings['mirrored'].units('L1', -1))} distinct units.")
 print(f"2. Do different random starts converge to the same weights? In {same} of {len(aligned)} seeds every unit "
-      "matched one of the first seed's units with cosine similarity >= 0.99, once order and sign flips are "
+      f"matched one of the first seed's units with cosine similarity >= {SAME_UNIT}, once order and sign flips are "
       "allowed for.")
 if same:
     print("   Those starts found the same units in another order: the same solution at another point of weight "
@@ -99,14 +98,14 @@ if same:
           "many equally low points, not one bowl.")
 final = {r["seed"]: r["recording"].log("accuracy")[-1] for r in results}
 for row in aligned:
-    if row["smallest"] < 0.99:
+    if row["smallest"] < SAME_UNIT:
         print(f"   Seed {row['seed']} did not match (least alike unit {row['smallest']:.3f}); its final accuracy "
               f"{final[row['seed']]:.3f} against {final[row['reference']]:.3f} for seed {row['reference']}.")
 
 # %% [markdown]
 # ## What this lab used
-# `course_companion.datasets.load_dataset`, `course_companion.compare.run_compare`
-# (with `replicas=True`), `course_companion.distances.distinct_units`,
-# `course_companion.maps.unit_maps_figure`, `course_companion.sweep.run_sweep`,
-# `course_companion.sweep.alignment_rows` (which uses `course_companion.align.match_units`),
-# `course_companion.sweep_plots.aligned_units_figure`.
+# `course_companion.data.load_dataset`, `course_companion.experiments.run_compare`
+# (with `replicas=True`), `course_companion.analysis.distinct_units`,
+# `course_companion.figures.unit_maps_figure`, `course_companion.experiments.run_sweep`,
+# `course_companion.experiments.alignment_rows` (which uses `course_companion.analysis.match_units`),
+# `course_companion.figures.aligned_units_figure`.

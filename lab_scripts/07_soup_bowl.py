@@ -21,9 +21,9 @@ lab = lab_setup("07", epochs=None, quick_epochs=2)
 
 import numpy as np
 
-from course_companion.datasets import load_dataset
-from course_companion.landscape import run_landscape
-from course_companion.landscape_plots import middle_rise, plot_swap_paths
+from course_companion.data import load_dataset
+from course_companion.experiments.landscape import middle_higher, middle_rise, run_landscape
+from course_companion.figures.landscape import plot_swap_paths
 
 points = 7 if lab.quick else 21
 pairs = 5 if lab.quick else 30
@@ -57,13 +57,13 @@ for result in results:
     end = result["paths"][0][2][0]
     print(f"{result['name']}: loss at the ends {end:.4g}; in the middle, minus the ends: min {rise.min():+.3g}, "
           f"median {np.median(rise):+.3g}, max {rise.max():+.3g} over {len(rise)} pairs; "
-          f"higher for {int(np.sum(rise > 1e-5 * end))} of them.")
+          f"higher for {int(middle_higher(result).sum())} of them.")
 print("Where the middle is higher, two equally good networks are separated by a ridge: the loss has many lowest "
       "points (one per order of the units), not one bowl. Where it is flat, a valley joins them: the units there "
       "are redundant, and making them equal costs almost nothing.")
 
 # %% [markdown]
 # ## What this lab used
-# `course_companion.datasets.load_dataset`, `course_companion.landscape.run_landscape`
-# (which trains with `compare.run_scheme` and walks `landscape.swap_path`),
-# `course_companion.landscape_plots.plot_swap_paths`, `middle_rise`.
+# `course_companion.data.load_dataset`, `course_companion.experiments.landscape.run_landscape`
+# (which trains with `training.train_scheme` and walks `swap_path`), `middle_rise`, `middle_higher`,
+# `course_companion.figures.landscape.plot_swap_paths`.

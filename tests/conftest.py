@@ -17,14 +17,14 @@ def digits():
 @pytest.fixture(scope="session")
 def trained(digits):
     """Each scheme's course model after 20 epochs of Adam, batch 32 (as in the course)."""
-    from course_companion.compare import run_scheme
+    from course_companion.training import train_scheme
 
     X, y = digits
     cache = {}
 
     def get(scheme):
         if scheme not in cache:
-            cache[scheme] = run_scheme(scheme, X, y, epochs=20, seed=0, batch_size=32)
+            cache[scheme] = train_scheme(scheme, X, y, epochs=20, seed=0, batch_size=32)
         return cache[scheme]
 
     return get

@@ -5,7 +5,8 @@ import keras
 import numpy as np
 import pytest
 
-from course_companion.align import cosine_similarities, match_units, permute_units
+from course_companion.analysis import cosine_similarities, match_units
+from course_companion.models import permute_units
 from course_companion.data import standardized_coffee_data
 from course_companion.models import build_model
 
@@ -14,7 +15,7 @@ from course_companion.models import build_model
 def coffee_model():
     X, y = standardized_coffee_data()
     keras.utils.set_random_seed(0)
-    model = build_model("random", seed=0, input_dim=2, units=(6, 4, 1), learning_rate=0.01)
+    model = build_model("random", seed=0, input_dim=2, layer_sizes=(6, 4, 1), learning_rate=0.01)
     model.fit(np.tile(X, (5, 1)), np.tile(y, (5, 1)), epochs=3, batch_size=32, verbose=0)
     return model, X
 
@@ -62,7 +63,7 @@ def test_matching_is_optimal_against_brute_force(units, flips):
     rng = np.random.default_rng(units)
     for _ in range(3 if units < 6 else 1):
         ref, other = rng.normal(size=(units, 4)), rng.normal(size=(units, 4))
-        match = match_units(ref, other, flips=flips)
+        match = match_units(ref, other, allow_flips=flips)
         assert sorted(match.order.tolist()) == list(range(units))
         assert match.similarity.sum() == pytest.approx(_brute_force(ref, other, flips), abs=1e-9)
         if not flips:
@@ -74,7 +75,7 @@ def test_similarity_after_flip():
     m = match_units(ref, -ref[::-1] * 2)
     assert m.order.tolist() == [1, 0] and m.flipped.tolist() == [True, True]
     np.testing.assert_allclose(m.similarity, [1.0, 1.0])
-    no_flip = match_units(ref, -ref, flips=False)
+    no_flip = match_units(ref, -ref, allow_flips=False)
     assert (no_flip.similarity <= 0.5).all() and not no_flip.flipped.any()
 
 

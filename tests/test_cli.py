@@ -1,14 +1,16 @@
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
 from course_companion.cli import main
-from course_companion.recorder import Recording
-from course_companion.report import compare_file_names
+from course_companion.recording import Recording
+
 
 def _umask():
     mask = os.umask(0)
@@ -29,7 +31,9 @@ def compare_run(tmp_path_factory):
 def test_compare_writes_every_promised_file(compare_run):
     code, out = compare_run
     assert code == 0
-    names = compare_file_names(["constant", "random", "mirrored"])
+    schemes = ["constant", "random", "mirrored"]
+    names = (["answer.png", "distances_L1.png", "distances_L2.png", "heatmaps_L1.png", "heatmaps_L2.png"]
+             + [f"units_{s}.png" for s in schemes] + [f"{s}.npz" for s in schemes] + ["summary.md"])
     assert sorted(p.name for p in out.iterdir()) == sorted(names)  # and nothing else (no temporary files)
     for name in names:
         assert (out / name).stat().st_mode & 0o777 == 0o666 & ~_umask()  # not the 0600 of a temporary file
@@ -146,9 +150,29 @@ def test_gpu_without_gpu_is_one_line(tmp_path, capsys):
 
     if tf.config.list_physical_devices("GPU"):
         pytest.skip("this machine has a GPU")
-    assert main(["compare", "--device", "gpu", "--out", str(tmp_path / "o")]) == 2
+    assert main(["compare", "--device", "gpu", "--out", str(tmp_path / "o" / "deep")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and 'TensorFlow sees no GPU; install the GPU build with pip install "tensorflow[and-cuda]"' in err[0]
+    assert not (tmp_path / "o").exists()  # the folders it made to check them are gone again
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc, where no folder can be made")
+def test_out_that_cannot_be_written_is_refused_before_training(capsys):
+    assert main(["compare", "--out", "/proc/course_companion_out"]) == 2
+    captured = capsys.readouterr()
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith("error: --out: cannot write into '/proc/course_companion_out' (")
+    assert captured.out == ""  # not even the device line: nothing was chosen, built or trained
+
+
+def test_sweep_too_large_for_memory_is_refused_before_training(tmp_path, capsys):
+    out = tmp_path / "big"
+    assert main(["sweep", "--seeds", "10000000", "--epochs", "1", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    (line,) = captured.err.strip().splitlines()
+    assert re.fullmatch(r"error: --seeds 10000000: 30,000,000 replicas \(3 schemes\) need about [0-9.]+ GiB, and "
+                        r"[0-9.]+ [GM]iB is available; at most [0-9,]+ seeds would fit", line), line
+    assert "replicas: epoch" not in captured.out and not out.exists()  # no progress line: nothing trained
 
 
 def test_module_entry_point_has_no_traceback_and_no_tensorflow_noise(tmp_path):

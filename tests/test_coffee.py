@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 
 from course_companion.cli import main
-from course_companion.datasets import load_dataset
-from course_companion.maps import unit_outputs
+from course_companion.data import load_dataset
+from course_companion.figures.maps import unit_outputs
 from course_companion.recording import Recording
-from course_companion.report import compare_file_names, sweep_file_names
 from course_companion.testing import assert_tied
 
 
@@ -21,7 +20,9 @@ def coffee_run(tmp_path_factory):
 def test_compare_coffee_writes_its_files(coffee_run):
     code, out = coffee_run
     assert code == 0
-    names = compare_file_names(["constant", "random", "mirrored"], layers=["L1"])
+    schemes = ["constant", "random", "mirrored"]
+    names = (["answer.png", "distances_L1.png", "heatmaps_L1.png"] + [f"units_{s}.png" for s in schemes]
+             + [f"{s}.npz" for s in schemes] + ["summary.md"])
     assert sorted(p.name for p in out.iterdir()) == sorted(names)
     for name in names:
         if name.endswith(".png"):
@@ -66,7 +67,7 @@ def test_sweep_coffee_aligns_seeds(tmp_path, capsys):
     out = tmp_path / "sweep"
     argv = ["sweep", "--data", "coffee", "--schemes", "random", "mirrored", "--seeds", "2", "--epochs", "1", "--out", str(out)]
     assert main(argv) == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(sweep_file_names(["random", "mirrored"], 2))
+    assert sorted(p.name for p in out.iterdir()) == ["aligned_units.png", "alignment.png", "summary.md", "sweep.png"]
     summary = (out / "summary.md").read_text()
     assert "## Do different seeds learn the same units, in another order?" in summary
     assert "| random | 1 |" in summary and "seeds in which every L1 unit separated" in summary
@@ -90,7 +91,7 @@ def test_unknown_data_is_one_line(tmp_path, capsys, argv, match):
 
 def test_load_dataset():
     coffee = load_dataset("coffee")
-    assert coffee.X.shape == (100_000, 2) and coffee.units == (3, 1) and coffee.ties == {0: [[0, 1]]}
+    assert coffee.X.shape == (100_000, 2) and coffee.layer_sizes == (3, 1) and coffee.ties == {0: [[0, 1]]}
     assert coffee.steps_per_execution("epoch") == 500 and coffee.steps_per_execution(8) == 1
     with pytest.raises(ValueError, match=r"data must be one of \['digits', 'coffee'\]; got 'tea'"):
         load_dataset("tea")

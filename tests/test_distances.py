@@ -2,15 +2,8 @@ import keras
 import numpy as np
 import pytest
 
-from course_companion.distances import (
-    distinct_units,
-    groups_from_distances,
-    off_diagonal,
-    pairwise_distances,
-    smallest_distance,
-    tied_groups,
-    unit_weights,
-)
+from course_companion.analysis import distinct_units, groups_from_distances, identical_groups, off_diagonal, pairwise_distances, smallest_distance
+from course_companion.models import unit_weights
 
 
 def _brute(w, metric):
@@ -58,9 +51,9 @@ def test_groups_and_distinct(rng):
     w[3] = w[1]
     w[5] = w[1]
     w[4] = w[0] + 1e-9
-    assert tied_groups(w) == [[1, 3, 5]]
+    assert identical_groups(w) == [[1, 3, 5]]
     assert distinct_units(w) == 4  # {0}, {1, 3, 5}, {2}, {4}
-    assert tied_groups(w, atol=1e-8) == [[0, 4], [1, 3, 5]]
+    assert identical_groups(w, atol=1e-8) == [[0, 4], [1, 3, 5]]
     assert distinct_units(w, atol=1e-8) == 3
 
 
@@ -83,8 +76,8 @@ def test_unit_weights_layout():
     [
         (lambda: pairwise_distances(np.zeros(3)), r"unit_weights must be a numeric array of shape \(units, d\) or \(records, units, d\); got shape \(3,\)"),
         (lambda: pairwise_distances(np.zeros((2, 2)), "manhattan"), r"metric must be one of \['euclidean', 'cosine'\]; got 'manhattan'"),
-        (lambda: tied_groups(np.zeros((2, 2, 2))), r"shape \(units, d\); got shape \(2, 2, 2\)"),
-        (lambda: tied_groups(np.zeros((2, 2)), atol=-1), r"atol must be a number >= 0; got -1"),
+        (lambda: identical_groups(np.zeros((2, 2, 2))), r"shape \(units, d\); got shape \(2, 2, 2\)"),
+        (lambda: identical_groups(np.zeros((2, 2)), atol=-1), r"atol must be a number >= 0; got -1"),
     ],
 )
 def test_bad_input(call, match):
@@ -102,7 +95,7 @@ def test_groups_from_distances_agree_with_tied_groups(rng):
     w[4] = w[1]
     w[6] = w[1]
     w[5] = w[2]
-    assert groups_from_distances(pairwise_distances(w)) == tied_groups(w) == [[1, 4, 6], [2, 5]]
+    assert groups_from_distances(pairwise_distances(w)) == identical_groups(w) == [[1, 4, 6], [2, 5]]
 
 
 def test_off_diagonal_and_smallest(rng):

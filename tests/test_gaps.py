@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 from course_companion.cli import main
-from course_companion.datasets import load_dataset
-from course_companion.distances import tie_gap
-from course_companion.gaps import THRESHOLD, epoch_reaching, run_gaps
+from course_companion.data import load_dataset
+from course_companion.analysis import tie_gap
+from course_companion.experiments.gaps import epoch_reaching, run_gaps, THRESHOLD
 from course_companion.models import build_model
-from course_companion.sweep import build_replicas
+from course_companion.models import build_replicas
 
 
 def _l1(model):
@@ -30,7 +30,7 @@ def test_perturbed_noise_size_is_a_parameter(jitter):
 
 def test_float64_replicas_record_float64():
     coffee = load_dataset("coffee")
-    result = run_gaps(coffee, "adam", epochs=2, gaps=[1e-8, 1e-4], progress=False)
+    result = run_gaps(coffee, "adam", epochs=2, jitters=[1e-8, 1e-4], progress=False)
     assert result["relative"].shape == (2, 3)
     # 1e-8 noise is below float32's resolution at these weights; in float64 both starts are kept apart,
     # 10^4 times apart, and stay proportional while the gaps are small (the linear regime).

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from course_companion.data import coffee_training_set, standardized_coffee_data
-from course_companion.landscape import swap_path
+from course_companion.experiments.landscape import swap_path
 from course_companion.models import build_model
 
 
@@ -12,7 +12,7 @@ from course_companion.models import build_model
 def coffee():
     X, y = coffee_training_set(tiles=20)
     keras.utils.set_random_seed(0)
-    model = build_model("random", seed=0, input_dim=2, units=(3, 1), learning_rate=0.01)
+    model = build_model("random", seed=0, input_dim=2, layer_sizes=(3, 1), learning_rate=0.01)
     model.fit(X, y, epochs=5, batch_size=200, verbose=0)
     return model, standardized_coffee_data()
 
@@ -81,10 +81,15 @@ def test_bad_input_leaves_the_model_alone(coffee, args, match):
 def test_other_bad_input(coffee):
     model, (X, y) = coffee
     before = model.get_weights()
-    with pytest.raises(ValueError, match=r"X and y must have the same number of rows .* got 200 and 199"):
+    with pytest.raises(ValueError, match=r"X has 200 rows but y has 199"):
         swap_path(model, X, y[:-1], "L1", 0, 1)
-    with pytest.raises(Exception):  # fails inside the loop (3 features for a 2-input model): restored anyway
+    # Checked before any weight moves, with the data's own words (not Keras's error from inside the loop).
+    with pytest.raises(ValueError, match=r"X must have 2 features; got 3$"):
         swap_path(model, np.zeros((4, 3), np.float32), np.zeros((4, 1), np.float32), "L1", 0, 1)
+    bad = X.copy()
+    bad[5, 1] = np.nan
+    with pytest.raises(ValueError, match=r"X has 1 NaN or infinite values \(first in row 5\)"):
+        swap_path(model, bad, y, "L1", 0, 1)
     inputs = keras.Input((2,))
     h = keras.layers.Dropout(0.1, name="drop")(keras.layers.Dense(3, name="a")(inputs))
     other = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(h))

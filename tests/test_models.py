@@ -4,9 +4,11 @@ import keras
 import numpy as np
 import pytest
 
-from course_companion.distances import pairwise_distances, unit_weights
-from course_companion.initializers import Mirrored, Random
-from course_companion.models import DEFAULT_TIES, build_model, layer_seed, tie_units
+from course_companion.analysis import pairwise_distances
+from course_companion.models import unit_weights
+from course_companion.models import Mirrored, Random
+from course_companion.models import build_model, tie_units
+from course_companion.schemes import DEFAULT_TIES, layer_seed
 from course_companion.testing import assert_tied
 
 
@@ -175,12 +177,12 @@ def test_tie_units_errors():
         ({"scheme": "zeros"}, ValueError, r"scheme must be one of .*got 'zeros'"),
         ({"seed": -1}, ValueError, r"seed must be an int >= 0; got -1"),
         ({"seed": "x"}, TypeError, r"seed must be an int; got 'x'"),
-        ({"units": (25, 0, 1)}, ValueError, r"units\[1\] must be an int >= 1; got 0"),
+        ({"layer_sizes": (25, 0, 1)}, ValueError, r"layer_sizes\[1\] must be an int >= 1; got 0"),
         ({"learning_rate": 0}, ValueError, r"learning_rate must be a number > 0; got 0"),
         ({"scheme": "mirrored", "ties": {0: [[0, 25]]}}, ValueError, r"ties\[0\] group \[0, 25\] names unit 25, but layer L1 has 25 units"),
         ({"scheme": "mirrored", "ties": {5: [[0, 1]]}}, ValueError, r"ties names layer 5"),
         ({"scheme": "mirrored", "ties": [[0, 1]]}, TypeError, r"ties must be a dict"),
-        ({"scheme": "mirrored", "ties": {2: [[0, 1]]}, "units": (4, 3, 2)}, ValueError, r"ties names L3, the last layer"),
+        ({"scheme": "mirrored", "ties": {2: [[0, 1]]}, "layer_sizes": (4, 3, 2)}, ValueError, r"ties names L3, the last layer"),
     ],
 )
 def test_build_model_bad_args(kw, err, match):

@@ -3,8 +3,9 @@ import keras
 import numpy as np
 import pytest
 
-from course_companion.models import DEFAULT_TIES, build_model
-from course_companion.optimizers import FusedAdam
+from course_companion.models import build_model
+from course_companion.schemes import DEFAULT_TIES
+from course_companion.models import FusedAdam
 from course_companion.testing import assert_tied
 
 

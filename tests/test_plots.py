@@ -3,20 +3,11 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from course_companion.animation import animate_distances
-from course_companion.plots import (
-    MAX_WIDTH,
-    answer_figure,
-    plot_distance_matrix,
-    plot_distances,
-    plot_gradients,
-    plot_history,
-    plot_two_neuron_weights,
-    plot_unit_images,
-    save_figure,
-)
-from course_companion.distances import spread_over_records
-from course_companion.recorder import Recording
+from course_companion.figures import animate_distances
+from course_companion.figures import answer_figure, MAX_WIDTH, plot_distance_matrix, plot_distances, plot_gradients, plot_history, plot_two_neuron_weights, plot_unit_images
+from course_companion.report import save_figure
+from course_companion.analysis import spread_over_records
+from course_companion.recording import Recording
 
 
 def _fake(units, d, records, tie=None, seed=0, gradients=False):

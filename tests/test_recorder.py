@@ -5,9 +5,12 @@ import numpy as np
 import pytest
 
 from course_companion.data import make_coffee_data
-from course_companion.distances import pairwise_distances, unit_weights
+from course_companion.analysis import pairwise_distances
+from course_companion.models import unit_weights
 from course_companion.models import build_model
-from course_companion.recorder import FORMAT_VERSION, Recording, UnitRecorder, parse_bytes
+from course_companion.callbacks import UnitRecorder
+from course_companion.memory import parse_bytes
+from course_companion.recording import FORMAT_VERSION, Recording
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@ import numpy as np
 import pytest
 
 from course_companion.recording import Recording
-from course_companion.report import compare_file_names, number, table, tie_check
+from course_companion.experiments.compare import tie_check
+from course_companion.report import write_outputs
+from course_companion.tables import number, table
 
 MIRRORED = {0: [[0, 1]]}
 
@@ -43,11 +45,19 @@ def test_number_and_table():
     assert table(["a"], [["1"]], markdown=True) == "| a |\n| --- |\n| 1 |"
 
 
-def test_file_names():
-    assert compare_file_names(["random"], "svg") == [
-        "answer.svg", "distances_L1.svg", "distances_L2.svg", "heatmaps_L1.svg", "heatmaps_L2.svg",
-        "units_random.svg", "random.npz", "summary.md",
-    ]
+def test_write_outputs_names_each_file_once(tmp_path):
+    from matplotlib.figure import Figure
+
+    rec = Recording.from_arrays(["L1"], steps=[0, 1], epochs=[0, 1], units={"L1": np.zeros((2, 3, 4))})
+    fig = Figure()
+    fig.add_subplot().plot([0, 1])
+    written = write_outputs(tmp_path, figures={"answer": fig}, recordings={"random": rec}, texts={"summary.md": "# hi\n"},
+                            fmt="svg")
+    assert [p.name for p in written] == ["answer.svg", "random.npz", "summary.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answer.svg", "random.npz", "summary.md"]  # no temporary files
+    assert (tmp_path / "answer.svg").read_text().lstrip().startswith("<?xml")
+    assert (tmp_path / "summary.md").read_text() == "# hi\n"
+    assert Recording.load(tmp_path / "random.npz").units("L1").shape == (2, 3, 4)
 
 
 @pytest.mark.parametrize("bad", [{"units": None, "distances": None}, {"units": {"L1": np.zeros((2, 3, 4))}}])

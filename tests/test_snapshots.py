@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from course_companion import snapshots
-from course_companion.distances import unit_weights
+from course_companion.callbacks import snapshots
+from course_companion.models import unit_weights
 from course_companion.models import build_model
-from course_companion.recorder import UnitRecorder
+from course_companion.callbacks import UnitRecorder
 
 
 
@@ -179,7 +179,8 @@ class _ReplicaReader(keras.callbacks.Callback):
 
 
 def test_replica_records_are_each_replicas_weights_after_their_step(small):
-    from course_companion.sweep import ReplicaRecorder, build_replicas
+    from course_companion.callbacks import ReplicaRecorder
+    from course_companion.models import build_replicas
 
     model = build_replicas([("random", 3), ("mirrored", 3)])
     rec, reader = ReplicaRecorder(every=2), _ReplicaReader()

@@ -3,10 +3,14 @@ import numpy as np
 import pytest
 
 from course_companion.cli import main
-from course_companion.distances import pairwise_distances, unit_weights
-from course_companion.models import DEFAULT_TIES, build_model
-from course_companion.plots import plot_distances
-from course_companion.sweep import ReplicaRecorder, build_replicas, run_sweep, sweep_rows
+from course_companion.analysis import pairwise_distances
+from course_companion.models import unit_weights
+from course_companion.models import build_model
+from course_companion.schemes import DEFAULT_TIES
+from course_companion.figures import plot_distances
+from course_companion.callbacks import ReplicaRecorder
+from course_companion.experiments.sweep import run_sweep, sweep_rows
+from course_companion.models import build_replicas
 from course_companion.testing import assert_tied
 
 SPECS = [("random", 0), ("random", 1), ("mirrored", 0), ("constant", 0), ("incoming-only", 2)]
@@ -115,8 +119,8 @@ def test_bad_specs():
         build_replicas([("zeros", 1)])
     with pytest.raises(ValueError, match="at least one"):
         build_replicas([])
-    with pytest.raises(ValueError, match=r"units must end with 1"):
-        build_replicas([("random", 0)], units=(4, 2))
+    with pytest.raises(ValueError, match=r"layer_sizes must end with 1"):
+        build_replicas([("random", 0)], layer_sizes=(4, 2))
 
 
 def test_recorder_refuses_a_plain_model(digits):
@@ -150,3 +154,17 @@ def test_sweep_bad_arguments(tmp_path, capsys, argv, match):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and match in err[0]
     assert not (tmp_path / "o").exists()
+
+
+def test_replica_memory_is_checked_before_building():
+    from course_companion.memory import replica_bytes
+    from course_companion.training import ReplicaMemoryError, check_replica_memory
+
+    model = build_replicas([("random", s) for s in range(3)])
+    # At least the weights, their gradients and Adam's two moments, in float32.
+    assert replica_bytes(3, 400, (25, 15, 1), epochs=1, steps_per_epoch=32) >= 4 * 4 * model.count_params()
+    per = replica_bytes(1, 400, (25, 15, 1), epochs=20, steps_per_epoch=32)
+    check_replica_memory(10, 400, (25, 15, 1), 20, 32, available=13 * per)  # 10 fit in 80% of 13
+    with pytest.raises(ReplicaMemoryError, match=r"^11 replicas need about .* so at most 10 would fit$") as caught:
+        check_replica_memory(11, 400, (25, 15, 1), 20, 32, available=13 * per)
+    assert caught.value.fit == 10 and caught.value.need == 11 * per

@@ -7,7 +7,8 @@ import keras
 import numpy as np
 import pytest
 
-from course_companion.models import DEFAULT_TIES, build_model
+from course_companion.models import build_model
+from course_companion.schemes import DEFAULT_TIES
 from course_companion.recording import Recording
 from course_companion.testing import assert_tied
 
@@ -97,7 +98,12 @@ def test_not_a_dense_layer():
         assert_tied("L1", None, [[0, 1]])
 
 
-def test_recording_and_testing_need_no_tensorflow():
-    code = "import course_companion.recording, course_companion.testing, sys; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+@pytest.mark.parametrize("modules", [
+    "course_companion.recording, course_companion.testing",
+    "course_companion.data, course_companion.analysis, course_companion.schemes",
+    "course_companion.figures, course_companion.tables, course_companion.report",
+])
+def test_keras_free_modules_import_no_tensorflow(modules):
+    code = f"import {modules}, sys; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert proc.stdout.split() == ["False", "False"]

@@ -1,58 +1,25 @@
 """Record every unit's weights (and gradients) while a Keras model trains.
 
 ``UnitRecorder`` is a Keras callback; what it records is a ``Recording``
-(``course_companion.recording``, exported here too), which the distances and
-plots read and which saves to (and loads from) one ``.npz``. A record is one
+(``course_companion.recording``), which the distances and figures read and
+which saves to (and loads from) one ``.npz``. A record is one
 snapshot; its step is the number of batches seen so far, and record 0 is the
 state before the first batch (step 0).
 """
 import datetime
-import re
 import warnings
 
 import keras
 import numpy as np
 
+from course_companion.callbacks.snapshots import StepSnapshots, attach, detach
 from course_companion.checks import check_int
 from course_companion.devices import run_metadata
-from course_companion.distances import METRICS
-from course_companion.models import dense_layers, find_dense_layer
-from course_companion.recording import FORMAT_VERSION, Recording
-from course_companion.snapshots import StepSnapshots, attach, detach
+from course_companion.memory import format_bytes, parse_bytes, recording_bytes
+from course_companion.models.dense import dense_layers, find_dense_layer
+from course_companion.recording import Recording
 
-__all__ = ["UnitRecorder", "Recording", "FORMAT_VERSION", "parse_bytes", "estimate_bytes"]
-
-_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
-
-
-def parse_bytes(size, arg="memory_budget"):
-    """``"1GiB"``, ``"500MB"``, ``"2048"`` or an int -> bytes."""
-    if isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0:
-        return int(size)
-    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", size) if isinstance(size, str) else None
-    if match is None or match.group(2).upper() not in _UNITS or float(match.group(1)) <= 0:
-        raise ValueError(f"{arg} must be a positive size such as '1GiB', '500MB' or a number of bytes; got {size!r}")
-    return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
-
-
-def _mib(n):
-    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.1f} KiB"
-
-
-def estimate_bytes(every, keep, gradients, epochs, steps_per_epoch, layer_shapes):
-    """(bytes, records, bytes per record) one ``fit`` will record.
-
-    Args:
-        layer_shapes: (units, d) per recorded layer.
-    """
-    batches = epochs * (steps_per_epoch or 1)
-    records = 2 + (epochs if every == "epoch" else batches // every)
-    per_weights = sum(u * d * 4 for u, d in layer_shapes)
-    per_record = per_weights if keep == "weights" else sum(u * u * 8 * len(METRICS) for u, _ in layer_shapes)
-    if gradients:
-        per_record += per_weights
-    return records * per_record, records, per_record
-
+__all__ = ["UnitRecorder"]
 
 class UnitRecorder(keras.callbacks.Callback):
     """Record every unit's weights of Dense layers as a model trains.
@@ -149,7 +116,7 @@ class UnitRecorder(keras.callbacks.Callback):
         self._epochs_done = 0
         self._snapshots = None
         # every=N on TensorFlow: the compiled train step copies the weights into
-        # on-device buffers (course_companion.snapshots), copied out once per epoch.
+        # on-device buffers (callbacks.snapshots), copied out once per epoch.
         # Otherwise (probe gradients, other backends) a batch hook reads them from
         # Python; only that case has a batch hook (see snapshots for what one costs).
         self._on_device = self.every != "epoch" and not gradients and keras.backend.backend() == "tensorflow"
@@ -186,28 +153,28 @@ class UnitRecorder(keras.callbacks.Callback):
 
     def _warn_if_over_budget(self):
         epochs = int(self.params.get("epochs") or 1)
-        steps = self.params.get("steps")
+        steps_per_epoch = self._steps_per_epoch()
         shapes = self._layer_shapes()
-        total, records, per_record = estimate_bytes(self.every, self.keep, self.gradients, epochs, steps, shapes)
+        total, records, per_record = recording_bytes(self.every, self.keep, self.gradients, epochs, steps_per_epoch, shapes)
         if total <= self.memory_budget:
             return
         fits = []
         if self.every != "epoch":
             room = max(self.memory_budget - 2 * per_record, 1)
-            fits.append(f"every={max(int(np.ceil(epochs * (steps or 1) * per_record / room)), self.every + 1)}")
+            fits.append(f"every={max(int(np.ceil(epochs * (steps_per_epoch or 1) * per_record / room)), self.every + 1)}")
         if self.keep == "weights":
-            if estimate_bytes(self.every, "distances", self.gradients, epochs, steps, shapes)[0] <= self.memory_budget:
+            if recording_bytes(self.every, "distances", self.gradients, epochs, steps_per_epoch, shapes)[0] <= self.memory_budget:
                 fits.append("keep='distances'")
         warnings.warn(
-            f"UnitRecorder: this fit will record about {_mib(total)} ({records} records x {_mib(per_record)}), "
-            f"over memory_budget {_mib(self.memory_budget)}; "
+            f"UnitRecorder: this fit will record about {format_bytes(total)} ({records} records x {format_bytes(per_record)}), "
+            f"over memory_budget {format_bytes(self.memory_budget)}; "
             + (f"{' or '.join(fits)} would fit" if fits else "record fewer layers to fit"),
             stacklevel=2,
         )
 
     # -- Keras hooks -----------------------------------------------------
     def on_train_begin(self, logs=None):
-        if self._on_device and not self.params.get("steps"):
+        if self._on_device and not self._steps_per_epoch():
             raise ValueError(
                 f"UnitRecorder(every={self.every}) needs the number of batches per epoch, and this fit "
                 "does not know it: pass steps_per_epoch to fit, or use every='epoch'"
@@ -221,7 +188,7 @@ class UnitRecorder(keras.callbacks.Callback):
         if self.recording is None:
             meta = {"created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
             meta.update(run_metadata())
-            meta.update({"model": self.model.name, "every": self.every, "steps_per_epoch": self.params.get("steps")})
+            meta.update({"model": self.model.name, "every": self.every, "steps_per_epoch": self._steps_per_epoch()})
             meta.update(self.metadata)
             self.recording = Recording(names, keep=self.keep, metadata=meta, has_gradients=self.gradients,
                                        dense_layers=dense_names)
@@ -273,7 +240,7 @@ class UnitRecorder(keras.callbacks.Callback):
     def _attach(self):
         if not self._on_device:
             return
-        rows = self.params["steps"] // self.every + 2  # the records of one epoch, and one row half-way
+        rows = self._steps_per_epoch() // self.every + 2  # the records of one epoch, and one row half-way
         self._snapshots = StepSnapshots(self._variables(), self.every, rows, self._step)
         attach(self.model, self._snapshots, self._abort, fit=self.params)
 
@@ -282,7 +249,7 @@ class UnitRecorder(keras.callbacks.Callback):
         if self._snapshots is None:
             return
         steps, values = self._snapshots.take()
-        stacked = self._as_units(values)  # each layer's records at once: (records, units, d)
+        stacked = self._to_unit_weights(values)  # each layer's records at once: (records, units, d)
         for i, step in enumerate(steps):
             self._step = int(step)
             self._take(units={name: records[i] for name, records in stacked.items()})
@@ -306,7 +273,7 @@ class UnitRecorder(keras.callbacks.Callback):
         """Every recorded layer's kernel, then its bias (if any), in layer order."""
         return [v for l in self._layers for v in ([l.kernel, l.bias] if l.use_bias else [l.kernel])]
 
-    def _as_units(self, values):
+    def _to_unit_weights(self, values):
         """Arrays in ``_variables()``'s order -> {layer name: (units, d)}, ``unit_weights``'s layout.
 
         Arrays with a leading records axis give (records, units, d).
@@ -321,7 +288,7 @@ class UnitRecorder(keras.callbacks.Callback):
 
     def _snapshot(self):
         """{layer name: (units, d) weights} now."""
-        return self._as_units(self._read_variables())
+        return self._to_unit_weights(self._read_variables())
 
     def _layer_shapes(self):
         """(units, d) per recorded layer, for the memory estimate."""
@@ -330,12 +297,16 @@ class UnitRecorder(keras.callbacks.Callback):
     def _iterations(self):
         return int(self.model.optimizer.iterations.numpy())
 
+    def _steps_per_epoch(self):
+        """Batches per epoch as Keras gives it (``params["steps"]``; None when the fit does not know)."""
+        return self.params.get("steps")
+
     def _epoch_now(self):
-        steps = self.params.get("steps")
+        steps_per_epoch = self._steps_per_epoch()
         into = self._step - self._epoch_start
-        if not steps or into <= 0:
+        if not steps_per_epoch or into <= 0:
             return float(self._epochs_done)
-        return self._epochs_done + min(into, steps) / steps
+        return self._epochs_done + min(into, steps_per_epoch) / steps_per_epoch
 
     def _take(self, logs=None, units=None):
         units = units or self._snapshot()
@@ -350,4 +321,4 @@ class UnitRecorder(keras.callbacks.Callback):
         with tf.GradientTape() as tape:
             pred = self.model(X, training=False)
             loss = self.model.compute_loss(x=X, y=y, y_pred=pred, training=False)
-        return self._as_units(g.numpy() for g in tape.gradient(loss, self._variables()))
+        return self._to_unit_weights(g.numpy() for g in tape.gradient(loss, self._variables()))

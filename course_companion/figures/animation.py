@@ -1,6 +1,6 @@
 """An animated GIF of each scheme's distance heatmap over training.
 
-Kept apart from ``plots`` because it writes its file itself, frame by frame,
+Kept apart from the other figures because it writes its file itself, frame by frame,
 through matplotlib's Pillow writer (to a temporary name, then renamed).
 """
 from pathlib import Path
@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_companion.files import atomic_path
-from course_companion.plots import MAX_WIDTH, check_recordings
+from course_companion.figures.style import MAX_WIDTH, check_recordings
 
 __all__ = ["animate_distances"]
 

@@ -16,7 +16,15 @@ backends and ``amsgrad`` use Keras's Adam as is.
 """
 import keras
 
-from course_companion.snapshots import resource_handle
+__all__ = ["FusedAdam", "resource_handle"]
+
+
+def resource_handle(variable):
+    """The resource handle of a Keras variable (its TensorFlow variable's) or of a TensorFlow variable.
+
+    What TensorFlow's raw ops (``ResourceApplyAdam`` here, the recorder's on-device copies) write through.
+    """
+    return (variable.value if isinstance(variable, keras.Variable) else variable).handle
 
 
 @keras.saving.register_keras_serializable(package="course_companion")

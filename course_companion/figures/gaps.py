@@ -1,15 +1,15 @@
-"""Figures of the tie-gap runs: gap against epochs, and the epoch each starting gap separated.
+"""``gaps``' figures: the relative tie gap against epochs, and the epoch each jitter's gap separated.
 
-No training here: they read the results of ``gaps.run_gaps``.
+No training here: they read the results of ``experiments.run_gaps``.
 """
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from course_companion.gaps import FLOAT32_RESOLUTION, THRESHOLD
-from course_companion.plots import MAX_WIDTH
+from course_companion.experiments.gaps import FLOAT32_RESOLUTION, THRESHOLD
+from course_companion.figures.style import MAX_WIDTH, add_footer
 
-__all__ = ["plot_gap_curves", "plot_separation_epochs"]
+__all__ = ["plot_gap_curves", "plot_separation_epochs", "gaps_figures"]
 
 
 def _label(result):
@@ -27,14 +27,14 @@ def plot_gap_curves(results):
     rows = int(np.ceil(len(results) / cols))
     fig = Figure(figsize=(MAX_WIDTH, 2.6 * rows + 0.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
-    colors = colormaps["viridis"](np.linspace(0, 0.9, len(results[0]["starting_gaps"])))
+    colors = colormaps["viridis"](np.linspace(0, 0.9, len(results[0]["jitters"])))
     for ax, result in zip(axes, results):
-        for gap, curve, color in zip(result["starting_gaps"], result["relative"], colors):
+        for gap, curve, color in zip(result["jitters"], result["relative"], colors):
             ax.plot(result["epochs"], curve, color=color, lw=1.2, label=f"{gap:.0e}")
         ax.set_yscale("log")
         ax.axhline(THRESHOLD, color="0.3", ls="--", lw=0.8)
         ax.axhline(FLOAT32_RESOLUTION, color="tab:red", ls=":", lw=0.8)
-        separated = int(np.sum(~np.isnan(result["reached"])))
+        separated = result["separated"]
         ax.set_title(f"{_label(result)}: {separated} of {int(result['started_below'].sum())} grew to {THRESHOLD:g}",
                      fontsize=8)
         ax.set_xlabel("epochs", fontsize=8)
@@ -49,7 +49,7 @@ def plot_gap_curves(results):
 
 
 def plot_separation_epochs(results):
-    """The epoch each starting gap reached ``THRESHOLD``, against the starting gap (log scale).
+    """The epoch each jitter's relative tie gap reached ``THRESHOLD``, against the jitter (log scale).
 
     If gaps grow exponentially these fall on a straight line; its slope is in
     the legend as extra epochs per factor of 10 smaller. Runs where none
@@ -65,7 +65,7 @@ def plot_separation_epochs(results):
             continue
         slope = result["slope"]
         text = f", {slope:.2g} more epochs per factor of 10 smaller" if np.isfinite(slope) else ""
-        ax.plot(result["starting_gaps"][ok], result["reached"][ok], "o-", color=f"C{k}", label=_label(result) + text)
+        ax.plot(result["jitters"][ok], result["reached"][ok], "o-", color=f"C{k}", label=_label(result) + text)
     ax.set_xscale("log")
     ax.set_xlabel("noise added at the start (standard deviation)")
     ax.set_ylabel(f"epoch the gap reached {THRESHOLD:g}")
@@ -73,3 +73,11 @@ def plot_separation_epochs(results):
         ax.legend(fontsize=7)
     ax.set_title("When did each tie break?" + (f" Never within the run: {', '.join(never)}" if never else ""), fontsize=9)
     return fig
+
+
+def gaps_figures(results, meta):
+    """Every figure of ``gaps``: {file name without suffix: Figure}, device in the footer."""
+    figures = {"gaps": plot_gap_curves(results), "separation": plot_separation_epochs(results)}
+    for fig in figures.values():
+        add_footer(fig, metadata=meta)
+    return figures

@@ -12,17 +12,10 @@ from matplotlib import colormaps
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
-from course_companion.data import coffee_standardization, make_coffee_data
-from course_companion.plots import MAX_WIDTH, check_recordings
+from course_companion.data.coffee import DURATION, GOOD_ROAST, TEMPERATURE, coffee_standardization, make_coffee_data
+from course_companion.figures.style import MAX_WIDTH, check_recordings
 
-__all__ = ["TEMPERATURE", "DURATION", "GOOD_ROAST", "unit_outputs", "plot_unit_maps", "unit_maps_figure"]
-
-TEMPERATURE = (150.0, 285.0)  # C
-DURATION = (11.5, 15.5)  # minutes
-# The course's rule, 175 < t < 260, 12 < d < 15 and d <= -3/85 t + 21, is a
-# triangle: the slanted edge meets d = 12 at t = 255 and t = 175 below d = 15.
-GOOD_ROAST = np.array([[175.0, 12.0], [255.0, 12.0], [175.0, 21.0 - 3.0 / 85.0 * 175.0], [175.0, 12.0]])
-
+__all__ = ["unit_outputs", "plot_unit_maps", "unit_maps_figure"]
 
 # Matplotlib's "Blues" up to a mid blue, so that the roasts stay visible on units that output 1.
 _CMAP = LinearSegmentedColormap.from_list("blues_light", colormaps["Blues"](np.linspace(0.0, 0.7, 64)))
@@ -40,7 +33,7 @@ def unit_outputs(recording, record=-1, grid=80, match=None):
             Dense layer recorded.
         record: which record (default the last).
         grid: points per axis.
-        match: an ``align.Match`` for L1, to put the units in its order (a
+        match: an ``analysis.Match`` for L1, to put the units in its order (a
             flipped unit is drawn as 1 - a); None keeps the recorded order.
 
     Returns:
@@ -77,7 +70,7 @@ def plot_unit_maps(recording, record=-1, fig=None, title=None, match=None, model
         record: which record (default the last).
         fig: a Figure or SubFigure to draw into, or None for a new one.
         title: the row's title; default the record's step and final accuracy.
-        match: an ``align.Match``, to draw the units in matched order.
+        match: an ``analysis.Match``, to draw the units in matched order.
         model: bool, add the model's output as a last panel.
 
     Returns:

@@ -1,23 +1,25 @@
-"""Figures of a sweep: many seeds per scheme, trained as replicas.
+"""``sweep``'s figures: many seeds per scheme, trained as replicas.
 
 No training here: every function reads the ``{"scheme", "seed", "recording"}``
-results of ``sweep.run_sweep`` and the rows computed from them.
+results of ``experiments.run_sweep`` and the rows computed from them.
 """
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_companion.distances import smallest_distance
-from course_companion.plots import MAX_WIDTH, add_footer, floor_for_zero, zero_row
+from course_companion.analysis.distances import smallest_distance
+from course_companion.figures.maps import plot_unit_maps
+from course_companion.figures.panels import draws_as_maps, plot_unit_images
+from course_companion.figures.style import MAX_WIDTH, add_footer, floor_for_zero, zero_row
 
-__all__ = ["plot_sweep", "plot_alignment", "aligned_units_figure"]
+__all__ = ["plot_sweep", "plot_alignment", "aligned_units_figure", "sweep_figures"]
 
 
 def plot_sweep(results, rows):
     """Many seeds per scheme: how close the two closest L1 units end, and how often all separate.
 
     Args:
-        results: list of ``{"scheme", "seed", "recording"}`` (``sweep.run_sweep``).
-        rows: ``sweep.sweep_rows(results)``.
+        results: list of ``{"scheme", "seed", "recording"}`` (``experiments.run_sweep``).
+        rows: ``experiments.sweep_rows(results)``.
 
     Returns:
         the Figure: left, one dot per seed at its smallest L1 distance after
@@ -55,8 +57,8 @@ def plot_alignment(results, aligned):
     """How alike each seed's L1 units are to its scheme's first seed, after matching.
 
     Args:
-        results: ``sweep.run_sweep``'s results (for the footer).
-        aligned: ``sweep.alignment_rows(results)``.
+        results: ``experiments.run_sweep``'s results (for the footer).
+        aligned: ``experiments.alignment_rows(results)``.
 
     Returns:
         the Figure: per scheme, one dot per seed at the median matched cosine
@@ -100,9 +102,6 @@ def aligned_units_figure(results, aligned, scheme="random", seeds=4):
     Returns:
         the Figure.
     """
-    from course_companion.maps import plot_unit_maps
-    from course_companion.plots import draws_as_maps, plot_unit_images
-
     mine = [r for r in results if r["scheme"] == scheme]
     matches = {r["seed"]: r["match"] for r in aligned if r["scheme"] == scheme}
     coffee = draws_as_maps(mine[0]["recording"], "L1")
@@ -122,3 +121,13 @@ def aligned_units_figure(results, aligned, scheme="random", seeds=4):
                  fontsize=10)
     add_footer(fig, [r["recording"] for r in shown])
     return fig
+
+
+def sweep_figures(results, rows, aligned):
+    """Every figure of ``sweep``: {file name without suffix: Figure}; the alignment ones need two seeds or more."""
+    figures = {"sweep": plot_sweep(results, rows)}
+    if aligned:
+        figures["alignment"] = plot_alignment(results, aligned)
+        if any(r["scheme"] == "random" for r in aligned):
+            figures["aligned_units"] = aligned_units_figure(results, aligned, "random")
+    return figures

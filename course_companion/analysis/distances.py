@@ -1,7 +1,8 @@
 """How far apart the units of a layer are: pure NumPy.
 
-A unit's weights are its incoming kernel column followed by its bias (see
-``unit_weights``). Distances are computed from differences, never from the
+A unit's weights are its incoming kernel column followed by its bias, as
+``models.unit_weights`` reads them off a Dense layer and ``Recording.units``
+holds them: arrays (units, d) or (records, units, d). Distances are computed from differences, never from the
 ``|a|^2 + |b|^2 - 2ab`` shortcut, so identical units are at distance exactly 0:
 the claim the whole package is about.
 """
@@ -11,16 +12,17 @@ from course_companion.checks import check_number
 
 __all__ = [
     "METRICS",
-    "unit_weights",
+    "cosine_similarities",
     "pairwise_distances",
     "off_diagonal",
     "smallest_distance",
-    "tied_groups",
+    "identical_groups",
     "groups_from_distances",
     "distinct_units",
     "distinct_from_distances",
     "spread_over_records",
     "tie_gap",
+    "relative_tie_gap",
 ]
 
 METRICS = ("euclidean", "cosine")
@@ -47,7 +49,7 @@ def unit_weights(layer):
     return np.concatenate(rows, axis=0).T.astype(np.float32)
 
 
-def _as_units(unit_weights, arg="unit_weights", ndims=(2, 3)):
+def _check_unit_weights(unit_weights, arg="unit_weights", ndims=(2, 3)):
     w = np.asarray(unit_weights)
     if w.ndim not in ndims or not np.issubdtype(w.dtype, np.number):
         shapes = " or ".join({2: "(units, d)", 3: "(records, units, d)"}[n] for n in ndims)
@@ -60,17 +62,31 @@ def _one_record(w, metric):
     diff = w[:, None, :] - w[None, :, :]
     if metric == "euclidean":
         return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
-    norms = np.linalg.norm(w, axis=1)
-    denom = norms[:, None] * norms[None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d = 1.0 - (w @ w.T) / denom
-    zero = norms == 0
-    # A zero vector has no direction: 0 from another zero vector, 1 from anything else.
-    d[zero[:, None] | zero[None, :]] = 1.0
-    d[zero[:, None] & zero[None, :]] = 0.0
-    d = np.clip(d, 0.0, 2.0)
+    d = 1.0 - cosine_similarities(w, w)
     d[~np.any(diff, axis=2)] = 0.0  # identical units: exactly 0, whatever the rounding
     return d
+
+
+def cosine_similarities(a, b):
+    """(units_a, units_b) cosine similarity of every unit of ``a`` with every unit of ``b``, float64.
+
+    A zero vector has no direction: its similarity is 1 with another zero
+    vector and 0 with anything else (so its cosine distance, 1 minus this, is
+    0 from a zero vector and 1 from any other).
+
+    Examples:
+        >>> cosine_similarities(np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[2.0, 0.0], [0.0, 0.0]])).tolist()
+        [[1.0, 0.0], [0.0, 1.0]]
+    """
+    a = _check_unit_weights(a, "a", ndims=(2,)).astype(np.float64)
+    b = _check_unit_weights(b, "b", ndims=(2,)).astype(np.float64)
+    na, nb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = (a @ b.T) / (na[:, None] * nb[None, :])
+    zero_a, zero_b = (na == 0)[:, None], (nb == 0)[None, :]
+    s[zero_a | zero_b] = 0.0
+    s[zero_a & zero_b] = 1.0
+    return np.clip(s, -1.0, 1.0)
 
 
 def pairwise_distances(unit_weights, metric="euclidean"):
@@ -94,7 +110,7 @@ def pairwise_distances(unit_weights, metric="euclidean"):
     """
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {list(METRICS)}; got {metric!r}")
-    w = _as_units(unit_weights)
+    w = _check_unit_weights(unit_weights)
     if w.ndim == 2:
         return _one_record(w, metric)
     out = np.empty((w.shape[0], w.shape[1], w.shape[1]))
@@ -103,15 +119,19 @@ def pairwise_distances(unit_weights, metric="euclidean"):
     return out
 
 
-def tied_groups(unit_weights, atol=0.0):
-    """Groups of identical units (each of two or more), by first index.
+def identical_groups(unit_weights, atol=0.0):
+    """Groups of units with identical weights (each of two or more), by first index.
+
+    What was observed, from incoming weights and biases alone; a tie (what a
+    scheme sets up, ``schemes.scheme_groups``) also needs equal outgoing
+    weights, which ``testing.assert_tied`` checks on a model.
 
     Units ``i`` and ``j`` are together when every weight differs by at most
     ``atol`` between ``j`` and the group's first member ``i``. With the default
     ``atol=0`` that is exact equality.
 
     Examples:
-        >>> tied_groups(np.array([[1.0, 2.0], [5.0, 5.0], [1.0, 2.0]]))
+        >>> identical_groups(np.array([[1.0, 2.0], [5.0, 5.0], [1.0, 2.0]]))
         [[0, 2]]
 
     Args:
@@ -135,7 +155,7 @@ def distinct_units(unit_weights, atol=0.0):
 
 
 def _groups(unit_weights, atol):
-    w = _as_units(unit_weights, ndims=(2,))
+    w = _check_unit_weights(unit_weights, ndims=(2,))
     atol = check_number(atol, "atol", minimum=0)
     return _greedy(w.shape[0], lambda i, j: np.max(np.abs(w[j] - w[i]), initial=0.0) <= atol)
 
@@ -167,7 +187,7 @@ def distinct_from_distances(distances):
 def groups_from_distances(distances):
     """Groups (of two or more) of units at distance exactly 0, from a (units, units) matrix.
 
-    The same grouping as ``tied_groups`` with ``atol=0``, for recordings that
+    The same grouping as ``identical_groups`` with ``atol=0``, for recordings that
     kept only distances (a euclidean distance is 0 exactly when the units are
     equal).
 
@@ -227,7 +247,7 @@ def tie_gap(unit_weights, groups):
         a float for one record, a float64 array (records,) for many; None
         when there are no groups.
     """
-    w = _as_units(unit_weights).astype(np.float64)
+    w = _check_unit_weights(unit_weights).astype(np.float64)
     if not groups:
         return None
     units = w.shape[-2]
@@ -236,3 +256,27 @@ def tie_gap(unit_weights, groups):
             raise ValueError(f"groups: group {list(group)} names a unit outside the {units} units")
     gaps = np.max([np.abs(w[..., g, :] - w[..., g[:1], :]).max(axis=(-2, -1)) for g in groups], axis=0)
     return float(gaps) if w.ndim == 2 else gaps
+
+
+def relative_tie_gap(unit_weights, groups):
+    """The relative tie gap: ``tie_gap`` over the largest absolute weight of the groups' units.
+
+    What ``gaps`` follows, since float32 resolves only about 1e-7 of a weight's
+    size: a relative tie gap below that is rounding, not dynamics.
+
+    Examples:
+        >>> relative_tie_gap(np.array([[1.0, 2.0], [1.0, 2.5], [7.0, 0.0]]), [[0, 1]])
+        0.2
+
+    Args:
+        unit_weights, groups: as for ``tie_gap`` (groups must not be empty).
+
+    Returns:
+        a float for one record, a float64 array (records,) for many.
+    """
+    w = _check_unit_weights(unit_weights).astype(np.float64)
+    if not groups:
+        raise ValueError(f"groups must name at least one group; got {groups!r}")
+    members = sorted({u for g in groups for u in g})
+    gap = tie_gap(w, groups) / np.abs(w[..., members, :]).max(axis=(-2, -1))
+    return float(gap) if w.ndim == 2 else gap

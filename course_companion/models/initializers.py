@@ -120,34 +120,34 @@ class Random(SeededInitializer):
 class Mirrored(SeededInitializer):
     """Random weights with chosen groups of units (or inputs) made identical.
 
-    Draws from ``base`` like ``Random``, then for every group in ``units``
+    Draws from ``base`` like ``Random``, then for every group in ``unit_groups``
     copies the first member's slice along the last axis onto the others (kernel
     columns, i.e. a unit's incoming weights, or bias entries), and for every
-    group in ``inputs`` copies the first member's slice along axis 0 onto the
+    group in ``input_groups`` copies the first member's slice along axis 0 onto the
     others (kernel rows, i.e. the weights leaving a unit of the layer before).
     Tying units completely needs both: their columns in one layer and their
     rows in the next. ``jitter > 0`` then adds seeded normal noise of that
     standard deviation to every weight, for "almost tied" units.
 
     Examples:
-        >>> init = Mirrored(units=[[0, 1]], seed=0)
+        >>> init = Mirrored(unit_groups=[[0, 1]], seed=0)
         >>> w = keras.ops.convert_to_numpy(init((4, 3)))
         >>> bool(np.array_equal(w[:, 0], w[:, 1]))
         True
 
     Args:
-        units: list of groups (lists of >= 2 distinct ints) along the last axis,
+        unit_groups: list of groups (lists of >= 2 distinct ints) along the last axis,
             or None.
-        inputs: list of groups along axis 0 (kernels only), or None.
+        input_groups: list of groups along axis 0 (kernels only), or None.
         base: str, one of ``DISTRIBUTIONS``, where the values come from.
         seed: int or None; seeds the draws and the jitter.
         jitter: float >= 0, standard deviation of the noise added after tying.
     """
 
-    def __init__(self, units=None, inputs=None, base="glorot_uniform", seed=None, jitter=0.0):
+    def __init__(self, unit_groups=None, input_groups=None, base="glorot_uniform", seed=None, jitter=0.0):
         super().__init__(seed)
-        self.units = check_groups(units, "units")
-        self.inputs = check_groups(inputs, "inputs")
+        self.unit_groups = check_groups(unit_groups, "unit_groups")
+        self.input_groups = check_groups(input_groups, "input_groups")
         self.base = _check_distribution(base, "base")
         self.jitter = check_number(jitter, "jitter", minimum=0)
 
@@ -155,11 +155,11 @@ class Mirrored(SeededInitializer):
         shape = tuple(int(s) for s in shape)
         if len(shape) == 0:
             raise ValueError(f"Mirrored needs a shape with at least one axis; got {shape}")
-        if self.inputs and len(shape) < 2:
+        if self.input_groups and len(shape) < 2:
             raise ValueError(
-                f"inputs groups tie kernel rows and need a 2-D shape; got shape {shape}"
+                f"input_groups tie kernel rows and need a 2-D shape; got shape {shape}"
             )
-        for arg, groups, axis in (("units", self.units, -1), ("inputs", self.inputs, 0)):
+        for arg, groups, axis in (("unit_groups", self.unit_groups, -1), ("input_groups", self.input_groups, 0)):
             for group in groups or []:
                 if max(group) >= shape[axis]:
                     raise ValueError(
@@ -167,9 +167,9 @@ class Mirrored(SeededInitializer):
                         f"(axis {axis} has {shape[axis]} entries)"
                     )
         w = np.array(_draw(self.base, self._seed, shape, dtype))
-        for group in self.units or []:
+        for group in self.unit_groups or []:
             w[..., group[1:]] = w[..., group[:1]]
-        for group in self.inputs or []:
+        for group in self.input_groups or []:
             w[group[1:]] = w[group[:1]]
         if self.jitter > 0:
             rng = np.random.default_rng(self._seed)
@@ -177,4 +177,5 @@ class Mirrored(SeededInitializer):
         return keras.ops.convert_to_tensor(w, dtype=dtype or "float32")
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "inputs": self.inputs, "base": self.base, "jitter": self.jitter}
+        return {**super().get_config(), "unit_groups": self.unit_groups, "input_groups": self.input_groups,
+                "base": self.base, "jitter": self.jitter}

@@ -1,29 +1,15 @@
-"""The figure of the unit-swap paths: is the loss one bowl?
+"""``landscape``'s figure: the unit-swap paths. Is the loss one bowl?
 
-No training here: it reads the results of ``landscape.run_landscape``.
+No training here: it reads the results of ``experiments.run_landscape``, and
+asks ``experiments.landscape`` which middles are higher.
 """
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_companion.plots import MAX_WIDTH
+from course_companion.experiments.landscape import middle_higher, middle_rise
+from course_companion.figures.style import MAX_WIDTH, add_footer
 
-__all__ = ["ROUNDING", "middle_rise", "plot_swap_paths"]
-
-# A loss computed in float32 is good to about 1e-6 of its size; a middle higher
-# than the ends by less than this is rounding, not a ridge.
-ROUNDING = 1e-5
-
-
-def middle_rise(result):
-    """Per path, the loss at the middle minus the mean of the two ends (float64 array)."""
-    middle = len(result["alphas"]) // 2
-    return np.array([losses[middle] - (losses[0] + losses[-1]) / 2 for _, _, losses in result["paths"]])
-
-
-def _higher(result):
-    ends = np.array([losses[0] for _, _, losses in result["paths"]])
-    return middle_rise(result) > ROUNDING * ends
-
+__all__ = ["plot_swap_paths", "landscape_figures"]
 
 def plot_swap_paths(results):
     """One panel per data set: the loss along every chosen pair's swap path.
@@ -48,7 +34,7 @@ def plot_swap_paths(results):
         ax.set_xticks([0, 0.5, 1], ["0\nthe network", "0.5\nunits i and j\nequal", "1\nunits i and j\nswapped"])
         ax.set_xlabel("position on the straight line between the two networks", fontsize=8)
         ax.set_ylabel("training loss (binary cross-entropy)", fontsize=8)
-        higher = int(_higher(result).sum())
+        higher = int(middle_higher(result).sum())
         pairs = f"{len(paths)} of {result['pairs_of']} L1 pairs" if len(paths) < result["pairs_of"] else "every L1 pair"
         ax.set_title(f"{result['name']}, {pairs}: loss at the ends {paths[0][2][0]:.3g}\n"
                      f"middle higher in {higher} of {len(paths)}, by up to {rise.max():.3g}", fontsize=8)
@@ -57,3 +43,10 @@ def plot_swap_paths(results):
     fig.suptitle("Is the loss one bowl? The loss between a trained network and its copy with two units swapped",
                  fontsize=9)
     return fig
+
+
+def landscape_figures(results, meta):
+    """Every figure of ``landscape``: {file name without suffix: Figure}, device in the footer."""
+    fig = plot_swap_paths(results)
+    add_footer(fig, metadata=meta)
+    return {"landscape": fig}

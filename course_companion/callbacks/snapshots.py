@@ -20,6 +20,8 @@ import weakref
 
 import numpy as np
 
+from course_companion.models.optimizers import resource_handle
+
 # model -> {"hooks": [(StepSnapshots, on_abort, fit)], "plain": train function, "built": ours}
 _ATTACHED = weakref.WeakKeyDictionary()
 
@@ -79,13 +81,6 @@ class StepSnapshots:
             raise RuntimeError(f"StepSnapshots: {len(steps)} records were due but the ring holds {self.rows}")
         self.taken = now
         return steps, [buffer.numpy()[rows] for buffer in self.buffers]
-
-
-def resource_handle(variable):
-    """The resource handle of a Keras variable (its TensorFlow variable's) or of a TensorFlow variable."""
-    import keras
-
-    return (variable.value if isinstance(variable, keras.Variable) else variable).handle
 
 
 def attach(model, snapshots, on_abort, fit):

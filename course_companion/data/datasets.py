@@ -21,13 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_companion.data import coffee_training_set, load_course_data, load_digits01
-from course_companion.models import DEFAULT_TIES
+from course_companion.data.coffee import coffee_training_set
+from course_companion.data.digits import load_course_data, load_digits01
+from course_companion.schemes import BINARY, COFFEE, ModelSpec
 
 __all__ = ["NAMES", "DataSet", "load_dataset", "course_files"]
 
 NAMES = ("digits", "coffee")
-COFFEE_TIES = {0: [[0, 1]]}
 COFFEE_TILES = 500
 
 
@@ -39,13 +39,13 @@ class DataSet:
         name: "digits", "coffee" or "course files".
         X, y: float32 training data, (rows, features) and (rows, 1).
         description: one line for summaries and recordings.
-        units: units per Dense layer; learning_rate: Adam's.
-        ties: the default tied groups per layer index (0 = L1).
+        model: the ``schemes.ModelSpec`` trained on it (its layer sizes,
+            learning rate and default ties).
         epochs: default epochs; batch_size: rows per step.
         whole_epochs: bool, run a whole epoch per graph call when recording
             once an epoch (fast; batch-level callbacks then fire once per call).
         replicas: bool, ``compare`` trains the schemes side by side as
-            replicas of one model (``compare.run_compare(replicas=True)``).
+            replicas of one model (``experiments.run_compare(replicas=True)``).
         distinct_rows: the rows before the data repeats (coffee: the course's
             200), or None when no row repeats; a loss on them equals the loss
             on all of X.
@@ -55,14 +55,27 @@ class DataSet:
     X: np.ndarray
     y: np.ndarray
     description: str
-    units: tuple
-    learning_rate: float
-    ties: dict
+    model: ModelSpec
     epochs: int
     batch_size: int
     whole_epochs: bool = False
     replicas: bool = False
     distinct_rows: int = None
+
+    @property
+    def layer_sizes(self):
+        """Units per Dense layer of the model."""
+        return self.model.layer_sizes
+
+    @property
+    def learning_rate(self):
+        """Adam's learning rate for the model."""
+        return self.model.learning_rate
+
+    @property
+    def ties(self):
+        """The default tied groups per layer index (0 = L1)."""
+        return self.model.ties
 
     @property
     def loss_data(self):
@@ -71,8 +84,8 @@ class DataSet:
 
     @property
     def model_settings(self):
-        """The keyword arguments ``models.build_model`` and ``sweep.build_replicas`` take for this data."""
-        return {"input_dim": int(self.X.shape[1]), "units": self.units, "learning_rate": self.learning_rate, "ties": self.ties}
+        """The model's keyword arguments for ``training`` (``input_dim`` always comes from ``X``)."""
+        return {"layer_sizes": self.layer_sizes, "learning_rate": self.learning_rate, "ties": self.ties}
 
     def steps_per_execution(self, every):
         """Batches per graph call for a recorder that records ``every`` ("epoch" or N batches)."""
@@ -85,7 +98,7 @@ def load_dataset(name):
     """The named data set with its settings.
 
     Examples:
-        >>> load_dataset("coffee").units
+        >>> load_dataset("coffee").layer_sizes
         (3, 1)
 
     Raises:
@@ -93,11 +106,11 @@ def load_dataset(name):
     """
     if name == "digits":
         X, y = load_digits01()
-        return DataSet("digits", X, y, "bundled digits01 (1000 x 400)", (25, 15, 1), 0.001, DEFAULT_TIES, 20, 32)
+        return DataSet("digits", X, y, "bundled digits01 (1000 x 400)", BINARY, 20, 32)
     if name == "coffee":
         X, y = coffee_training_set(COFFEE_TILES)
         description = f"coffee roasting, the course's 200 x 2 standardized, tiled {COFFEE_TILES}x ({len(X):,} rows)"
-        return DataSet("coffee", X, y, description, (3, 1), 0.01, COFFEE_TIES, 24, 200, whole_epochs=True, replicas=True,
+        return DataSet("coffee", X, y, description, COFFEE, 24, 200, whole_epochs=True, replicas=True,
                        distinct_rows=len(X) // COFFEE_TILES)
     raise ValueError(f"data must be one of {list(NAMES)}; got {name!r}")
 
@@ -105,4 +118,4 @@ def load_dataset(name):
 def course_files(x_path, y_path):
     """The learner's own course files (digits 0 and 1 kept) with the course model's settings."""
     X, y = load_course_data(x_path, y_path)
-    return DataSet("course files", X, y, f"{x_path} ({X.shape[0]} x {X.shape[1]})", (25, 15, 1), 0.001, DEFAULT_TIES, 20, 32)
+    return DataSet("course files", X, y, f"{x_path} ({X.shape[0]} x {X.shape[1]})", BINARY, 20, 32)

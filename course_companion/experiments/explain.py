@@ -9,15 +9,16 @@ from units 1 and 2 to the output. By the chain rule
 
 so dJ/dw1 and dJ/dw3 differ when w5 != w6 (or a1 != a2), and dJ/dw1 and dJ/dw2
 differ because x1 and x2 differ. Tie w5 = w6, w1 = w3 and w2 = w4, and the two
-units get equal gradients at every step: they stay equal. The table of the six
-weights is written by ``report``.
+units get equal gradients at every step: they stay equal. ``explain_table``
+is the table the command prints; ``figures.explain`` draws the weights.
 """
 import numpy as np
 
 from course_companion.data import standardized_coffee_data
+from course_companion.tables import table
 
-__all__ = ["WEIGHTS", "WEIGHT_NAMES", "two_neuron_model", "forum_weights", "run_explain", "six_weights",
-           "weights_and_gradients_at"]
+__all__ = ["WEIGHTS", "WEIGHT_NAMES", "SETUPS", "two_neuron_model", "forum_weights", "run_explain", "six_weights",
+           "weights_and_gradients_at", "explain_table"]
 
 # Where each of the six weights sits in a recording: (layer, unit, input) of
 # ``Recording.units(layer)``'s (units, d) layout.
@@ -30,6 +31,7 @@ WEIGHTS = {
     "w6": ("out", 0, 1),
 }
 WEIGHT_NAMES = tuple(WEIGHTS)
+SETUPS = ("tied", "untied")  # w1 = w3, w2 = w4 and w5 = w6, or six weights drawn apart (not schemes)
 
 
 def forum_weights(tied, seed=0):
@@ -47,7 +49,7 @@ def forum_weights(tied, seed=0):
 
 def two_neuron_model(hidden, out, learning_rate=0.05):
     """The compiled two-neuron network with the given kernels (Adam, binary cross-entropy)."""
-    import keras  # here, so that plots can read WEIGHTS without loading Keras
+    import keras  # here, so that figures can read WEIGHTS without loading Keras
 
     model = keras.Sequential(
         [
@@ -68,18 +70,16 @@ def run_explain(epochs=20, seed=0, every="epoch"):
 
     Gradients are recorded on the whole (standardized) coffee data at each record.
     """
-    import keras
-
-    from course_companion.recorder import UnitRecorder
+    from course_companion.callbacks import UnitRecorder
+    from course_companion.training import train
 
     X, y = standardized_coffee_data()
     out = {}
-    for label in ("tied", "untied"):
-        keras.utils.set_random_seed(seed)
-        model = two_neuron_model(*forum_weights(label == "tied", seed=seed))
-        recorder = UnitRecorder(every=every, gradients=True, probe=(X, y), metadata={"scheme": label, "seed": seed, "data": "coffee roasting, 200 x 2, standardized"})
-        model.fit(X, y, epochs=epochs, batch_size=32, verbose=0, callbacks=[recorder])
-        out[label] = recorder.recording
+    for setup in SETUPS:
+        recorder = UnitRecorder(every=every, gradients=True, probe=(X, y),
+                                metadata={"setup": setup, "seed": seed, "data": "coffee roasting, 200 x 2, standardized"})
+        train(lambda: two_neuron_model(*forum_weights(setup == "tied", seed=seed)), X, y, epochs, seed, 32, [recorder])
+        out[setup] = recorder.recording
     return out
 
 
@@ -97,3 +97,15 @@ def weights_and_gradients_at(recording, record):
     weights = six_weights({layer: recording.units(layer, record) for layer in ("hidden", "out")})
     grads = six_weights({layer: recording.gradients(layer, record) for layer in ("hidden", "out")})
     return {name: (float(weights[name]), float(grads[name])) for name in WEIGHT_NAMES}
+
+
+def explain_table(recordings):
+    """The six weights and their gradients at step 0 and at the end, tied and untied."""
+    heads, columns = ["weight"], []
+    for label, rec in recordings.items():
+        for record, when in ((0, "step 0"), (-1, f"step {rec.steps[-1]}")):
+            values = weights_and_gradients_at(rec, record)
+            heads += [f"{label} {when}", f"dJ/dw ({label}, {when})"]
+            columns.append([f"{values[n][0]:+.6f}" for n in WEIGHT_NAMES])
+            columns.append([f"{values[n][1]:+.3e}" for n in WEIGHT_NAMES])
+    return table(heads, [[n] + [c[i] for c in columns] for i, n in enumerate(WEIGHT_NAMES)])

@@ -5,13 +5,35 @@ and the network computes exactly the same function: the same loss at another
 point in weight space. Walk the straight line between the two points: at its
 middle the two units are equal (a tied model). Where the middle is higher
 than the ends, the loss cannot be one convex bowl; where it is as low, a flat
-valley joins the copies.
+valley joins the copies. ``middle_higher`` is that judgement, with
+``ROUNDING``; ``landscape_markdown`` is the ``summary.md``; ``figures.landscape``
+draws the paths.
 """
 import numpy as np
 
 from course_companion.checks import check_int
+from course_companion.data import check_xy
+from course_companion.tables import header_line, table
 
-__all__ = ["swap_path", "swapped_weights", "unit_pairs", "run_landscape"]
+__all__ = ["ROUNDING", "swap_path", "swapped_weights", "unit_pairs", "run_landscape", "middle_rise", "middle_higher",
+           "landscape_markdown"]
+
+
+# A loss computed in float32 is good to about 1e-6 of its size; a middle higher
+# than the ends by less than this is rounding, not a ridge.
+ROUNDING = 1e-5
+
+
+def middle_rise(result):
+    """Per path, the loss at the middle minus the mean of the two ends (float64 array)."""
+    middle = len(result["alphas"]) // 2
+    return np.array([losses[middle] - (losses[0] + losses[-1]) / 2 for _, _, losses in result["paths"]])
+
+
+def middle_higher(result):
+    """Per path, whether the middle is higher than the ends by more than ``ROUNDING`` of the end loss (bool array)."""
+    ends = np.array([losses[0] for _, _, losses in result["paths"]])
+    return middle_rise(result) > ROUNDING * ends
 
 
 def swapped_weights(kernel, bias, after, i, j):
@@ -38,13 +60,16 @@ def swap_path(model, X, y, layer, i, j, points=21):
         >>> from course_companion.models import build_model
         >>> from course_companion.data import standardized_coffee_data
         >>> X, y = standardized_coffee_data()
-        >>> alphas, losses = swap_path(build_model("random", seed=0, input_dim=2, units=(3, 1)), X, y, "L1", 0, 1, points=5)
+        >>> model = build_model("random", seed=0, input_dim=2, layer_sizes=(3, 1))
+        >>> alphas, losses = swap_path(model, X, y, "L1", 0, 1, points=5)
         >>> alphas.tolist(), bool(abs(losses[0] - losses[-1]) < 1e-6)
         ([0.0, 0.25, 0.5, 0.75, 1.0], True)
 
     Args:
         model: a built, compiled Keras model.
-        X, y: data the loss is computed on (the same number of rows).
+        X, y: data the loss is computed on: as many features as the model's
+            input, labels 0 and 1, the same number of rows, all finite
+            (``data.check_xy``).
         layer: a Dense layer (name, index into the Dense layers, or the layer)
             that feeds exactly one Dense layer.
         i, j: two different unit indices of that layer.
@@ -55,9 +80,9 @@ def swap_path(model, X, y, layer, i, j, points=21):
 
     Raises:
         ValueError: a unit index out of range, ``i == j``, a layer that is not
-            Dense or feeds nothing, or X and y of different lengths.
+            Dense or feeds nothing, or data that ``check_xy`` refuses.
     """
-    from course_companion.models import find_dense_layer, following_dense_layer
+    from course_companion.models import dense_layers, find_dense_layer, following_dense_layer
 
     dense = find_dense_layer(model, layer)
     following = following_dense_layer(model, dense)
@@ -70,9 +95,7 @@ def swap_path(model, X, y, layer, i, j, points=21):
     if i == j:
         raise ValueError(f"i and j must be two different units; got i = j = {i}")
     points = check_int(points, "points", minimum=2)
-    X, y = np.asarray(X), np.asarray(y)
-    if len(X) != len(y) or len(X) == 0:
-        raise ValueError(f"X and y must have the same number of rows (at least 1); got {len(X)} and {len(y)}")
+    X, y = check_xy(X, y, n_features=dense_layers(model)[0].kernel.shape[0])
     variables = [dense.kernel, following.kernel] + ([dense.bias] if dense.use_bias else [])
     saved = [v.numpy().copy() for v in variables]
     start = saved + ([] if dense.use_bias else [None])  # kernel, next kernel, bias
@@ -101,7 +124,7 @@ def _loss(model, X, y):
     return float(np.asarray(model.compute_loss(x=X, y=y, y_pred=pred, training=False)))
 
 
-def unit_pairs(units, count=None, seed=0):
+def unit_pairs(n_units, count=None, seed=0):
     """Pairs (i, j), i < j, of a layer's units: all of them, or ``count`` drawn without repeats (seeded).
 
     Examples:
@@ -110,7 +133,7 @@ def unit_pairs(units, count=None, seed=0):
         >>> len(unit_pairs(25, count=30))
         30
     """
-    every = [(i, j) for i in range(units) for j in range(i + 1, units)]
+    every = [(i, j) for i in range(n_units) for j in range(i + 1, n_units)]
     if count is None or count >= len(every):
         return every
     picked = np.random.default_rng(seed).choice(len(every), size=check_int(count, "count", minimum=1), replace=False)
@@ -118,10 +141,10 @@ def unit_pairs(units, count=None, seed=0):
 
 
 def run_landscape(data, seed=0, pairs=30, points=21, epochs=None, progress=True):
-    """Train a ``random`` model on a ``datasets.DataSet`` and walk the swap path of pairs of its L1 units.
+    """Train a ``random`` model on a ``data.DataSet`` and walk the swap path of pairs of its L1 units.
 
     Args:
-        data: a ``datasets.DataSet``.
+        data: a ``data.DataSet``.
         seed: the model's seed (and the pairs' draw).
         pairs: how many L1 pairs (all of them where there are fewer), or None for all.
         points: alphas per path.
@@ -131,18 +154,41 @@ def run_landscape(data, seed=0, pairs=30, points=21, epochs=None, progress=True)
         dict with ``data`` (the description), ``layer``, ``alphas``, ``paths``
         (list of ``(i, j, losses)``), ``accuracy`` and ``steps``.
     """
-    from course_companion.compare import run_scheme
-    from course_companion.progress import ProgressLine
+    from course_companion.training import train_scheme
 
-    callbacks = [ProgressLine(f"{data.name}, random seed {seed}")] if progress else []
-    model, history = run_scheme("random", data.X, data.y, epochs=epochs or data.epochs, seed=seed, callbacks=callbacks,
-                                batch_size=data.batch_size, steps_per_execution=data.steps_per_execution("epoch"),
-                                **{k: v for k, v in data.model_settings.items() if k != "input_dim"})
+    label = f"{data.name}, random seed {seed}" if progress else None
+    model, history = train_scheme("random", data.X, data.y, epochs=epochs or data.epochs, seed=seed, progress=label,
+                                  batch_size=data.batch_size, steps_per_execution=data.steps_per_execution("epoch"),
+                                  **data.model_settings)
     X, y = data.loss_data
     paths = []
-    for i, j in unit_pairs(data.units[0], pairs, seed):
+    for i, j in unit_pairs(data.layer_sizes[0], pairs, seed):
         alphas, losses = swap_path(model, X, y, "L1", i, j, points=points)
         paths.append((i, j, losses))
     return {"data": data.description, "name": data.name, "layer": "L1", "alphas": alphas, "paths": paths,
             "accuracy": float(history.history["accuracy"][-1]), "epochs": epochs or data.epochs, "seed": seed,
-            "pairs_of": data.units[0] * (data.units[0] - 1) // 2}
+            "pairs_of": data.layer_sizes[0] * (data.layer_sizes[0] - 1) // 2}
+
+
+def landscape_markdown(results, meta):
+    """The landscape's ``summary.md``: per data set, the end and middle loss of every path walked."""
+    lines = ["# Is the loss a soup bowl?", "",
+             header_line(meta, "Each data set's model trained from a random start, then the loss walked along the straight "
+                     "line from the network to its copy with two L1 units swapped (the same function)."), ""]
+    for result in results:
+        rise = middle_rise(result)
+        ends = np.array([losses[0] for _, _, losses in result["paths"]])
+        higher = int(middle_higher(result).sum())
+        middle = len(result["alphas"]) // 2
+        lines += [f"## {result['name']}", "",
+                  f"Data: {result['data']}. Random start, seed {result['seed']}, {result['epochs']} epochs, final accuracy "
+                  f"{result['accuracy']:.3f}. Pairs: {len(result['paths'])} of the {result['pairs_of']} pairs of L1 units"
+                  + (" (drawn at random with the seed)." if len(result["paths"]) < result["pairs_of"] else " (all)."), "",
+                  f"The middle (units i and j equal) is higher than the ends for {higher} of {len(rise)} pairs "
+                  f"(by more than {ROUNDING:g} of the end loss, float32's rounding); middle minus ends: "
+                  f"min {rise.min():.3g}, median {np.median(rise):.3g}, max {rise.max():.3g}, against an end loss of "
+                  f"{np.median(ends):.3g}.", "",
+                  table(["units i, j", "loss at the ends (alpha 0 / 1)", "loss in the middle", "middle minus ends"],
+                        [[f"{i}, {j}", f"{losses[0]:.6g} / {losses[-1]:.6g}", f"{losses[middle]:.6g}", f"{r:+.3g}"]
+                         for (i, j, losses), r in zip(result["paths"], rise)], markdown=True), ""]
+    return "\n".join(lines)

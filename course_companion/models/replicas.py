@@ -1,4 +1,4 @@
-"""Many seeds in one graph: K copies of the course model trained by one ``fit``.
+"""Replica models: K copies of a course model side by side in one Keras model, trained by one ``fit``.
 
 One training step of the 25-15-1 model costs about a millisecond, almost all
 of it framework overhead. Training K copies one after another pays that K
@@ -13,22 +13,18 @@ standalone ``build_model`` would on the same batches, up to float32 rounding
 import keras
 import numpy as np
 
-from course_companion.checks import check_int
-from course_companion.distances import METRICS, smallest_distance
-from course_companion.models import PERTURBED_JITTER, SCHEMES, initial_weights, scheme_groups
-from course_companion.optimizers import FusedAdam
-from course_companion.recorder import Recording, UnitRecorder
+from course_companion.layer_names import course_name
+from course_companion.models.course import initial_weights
+from course_companion.models.optimizers import FusedAdam
+from course_companion.schemes import BINARY, PERTURBED_JITTER, SCHEMES
 
 __all__ = [
     "ReplicaDense",
     "replica_binary_crossentropy",
     "ReplicaMetrics",
     "per_replica_logs",
+    "OPTIMIZERS",
     "build_replicas",
-    "ReplicaRecorder",
-    "run_sweep",
-    "sweep_rows",
-    "alignment_rows",
 ]
 
 
@@ -187,8 +183,8 @@ OPTIMIZERS = {"adam": FusedAdam, "sgd": keras.optimizers.SGD}
 
 
 def build_replicas(
-    specs, ties=None, input_dim=400, units=(25, 15, 1), activation="sigmoid", learning_rate=0.001, steps_per_execution=1,
-    optimizer="adam", dtype="float32",
+    specs, ties=None, input_dim=BINARY.input_dim, layer_sizes=BINARY.layer_sizes, activation=BINARY.activation,
+    learning_rate=BINARY.learning_rate, steps_per_execution=1, optimizer="adam", dtype="float32",
 ):
     """One compiled Keras model holding one course model per (scheme, seed) in ``specs``.
 
@@ -203,7 +199,7 @@ def build_replicas(
     Args:
         specs: list of (scheme, seed) pairs, one per replica, or (scheme,
             seed, jitter) for ``perturbed`` replicas with their own noise size.
-        ties, input_dim, units, activation, learning_rate: as for ``build_model``.
+        ties, input_dim, layer_sizes, activation, learning_rate: as for ``build_model``.
         steps_per_execution: int, batches per call into the TensorFlow graph
             (Keras's compile option); more is faster, but batch-level callbacks
             then run only once per call.
@@ -217,20 +213,21 @@ def build_replicas(
         ``replica_binary_crossentropy``; ``model.replica_specs`` lists the specs.
     """
     specs = _check_specs(specs)
-    units = tuple(units)
-    if units[-1] != 1:
-        raise ValueError(f"units must end with 1 (a binary output); got {units}")
+    layer_sizes = tuple(layer_sizes)
+    if layer_sizes[-1] != 1:
+        raise ValueError(f"layer_sizes must end with 1 (a binary output); got {layer_sizes}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {optimizer!r}")
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
     k = len(specs)
-    starts = [initial_weights(scheme, seed, ties, input_dim, units, jitter, dtype) for scheme, seed, jitter in specs]
+    starts = [initial_weights(scheme, seed, ties, input_dim, layer_sizes, jitter, dtype) for scheme, seed, jitter in specs]
     inputs = keras.Input((int(input_dim),), dtype=dtype)
     h = inputs
     layers = []
-    for i, n in enumerate(units):
-        layer = ReplicaDense(n, k, activation=activation, squeeze=(i == len(units) - 1), name=f"L{i + 1}", dtype=dtype)
+    for i, n in enumerate(layer_sizes):
+        last = i == len(layer_sizes) - 1
+        layer = ReplicaDense(n, k, activation=activation, squeeze=last, name=course_name(i), dtype=dtype)
         h = layer(h)
         layers.append(layer)
     model = keras.Model(inputs, h, name=f"replicas_{k}")
@@ -245,156 +242,3 @@ def build_replicas(
     )
     model.replica_specs = specs
     return model
-
-
-class ReplicaRecorder(UnitRecorder):
-    """A ``UnitRecorder`` for a replica model: one ``Recording`` per replica.
-
-    Records every ``ReplicaDense`` layer; ``replicas()`` splits the recording
-    into one ``Recording`` per replica, each in the layout of a standalone
-    model's, so distances and plots work on it unchanged. Each replica's
-    logs are the ``loss/k`` and ``accuracy/k`` entries that ``ReplicaMetrics``
-    adds at every epoch's end.
-
-    Args:
-        every: "epoch" or an int N (batches).
-        keep: "weights" or "distances".
-        memory_budget: as for ``UnitRecorder``.
-        metadata: dict stored in every replica's recording.
-    """
-
-    def __init__(self, every="epoch", keep="weights", memory_budget="1GiB", metadata=None):
-        super().__init__(every=every, keep=keep, memory_budget=memory_budget, metadata=metadata)
-
-    def on_epoch_end(self, epoch, logs=None):
-        super().on_epoch_end(epoch, per_replica_logs(logs))
-
-    def _resolve_layers(self):
-        found = [l for l in self.model.layers if isinstance(l, ReplicaDense)]
-        if not found:
-            raise ValueError(f"model {self.model.name!r} has no ReplicaDense layer; use UnitRecorder for a plain model")
-        return found, [l.name for l in found]
-
-    def _as_units(self, values):
-        values = iter(values)  # per layer kernel ([records,] fan_in, K, units), bias ([records,] K, units)
-        out = {}
-        for layer in self._layers:
-            kernel, bias = next(values), next(values)
-            out[layer.name] = np.moveaxis(np.concatenate([kernel, bias[..., None, :, :]], axis=-3), -3, -1)
-        return out  # per layer ([records,] K, units, fan_in + 1)
-
-    def _layer_shapes(self):
-        # K layers of (units, d) each: right for weights (K*u*d) and distances (K*u*u) alike.
-        return [(l.units, l.kernel.shape[0] + 1) for l in self._layers for _ in range(l.replicas)]
-
-    def replicas(self):
-        """One ``Recording`` per replica, in the order of ``model.replica_specs``."""
-        rec = self.recording
-        specs = getattr(self.model, "replica_specs", None)
-        # Stack each layer's records once; the replica axis is the second: (records, K, units, ...).
-        if rec.keep == "weights":
-            stacked = {n: rec.units(n) for n in rec.layers}
-        else:
-            stacked = {n: {m: rec.distances(n, m) for m in METRICS} for n in rec.layers}
-        all_logs = rec.logs
-        out = []
-        for k in range(self._layers[0].replicas):
-            meta = dict(rec.metadata, replica=k)
-            if specs:
-                meta.update(scheme=specs[k][0], seed=int(specs[k][1]))
-                if specs[k][0] == "perturbed":
-                    meta.update(jitter=float(specs[k][2]))
-            logs = [{key.split("/")[0]: v for key, v in d.items() if key.endswith(f"/{k}")} for d in all_logs]
-            if rec.keep == "weights":
-                arrays = {"units": {n: a[:, k] for n, a in stacked.items()}}
-            else:
-                arrays = {"distances": {n: {m: a[:, k] for m, a in d.items()} for n, d in stacked.items()}}
-            out.append(Recording.from_arrays(rec.layers, rec.steps, rec.epochs, logs=logs, metadata=meta, **arrays))
-        return out
-
-
-def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, data="", progress=True, first_seed=0,
-              units=(25, 15, 1), learning_rate=0.001, ties=None, input_dim=None, jitter=None):
-    """Train ``seeds`` seeds of each scheme as replicas of one model.
-
-    Seeds run from ``first_seed`` to ``first_seed + seeds - 1``; ``first_seed``
-    also seeds the shuffling of batches. ``units``, ``learning_rate`` and
-    ``ties`` choose the model (the course model by default; see
-    ``datasets.DataSet.model_settings``); ``input_dim`` comes from ``X``;
-    ``jitter`` is ``perturbed``'s noise size (None: ``PERTURBED_JITTER``).
-
-    Returns:
-        list of dicts ``{"scheme", "seed", "recording"}``, one per replica;
-        each recording's metadata also holds the groups its scheme started tied.
-    """
-    from course_companion.data import check_xy
-    from course_companion.progress import ProgressLine
-
-    seeds = check_int(seeds, "seeds", minimum=1)
-    first_seed = check_int(first_seed, "first_seed", minimum=0)
-    X, y = check_xy(X, y)
-    specs = [(scheme, first_seed + s, jitter) for scheme in schemes for s in range(int(seeds))]
-    keras.utils.set_random_seed(first_seed)
-    # Recording once an epoch needs no batch hooks, so a whole epoch can run in one graph call.
-    per_call = int(np.ceil(len(X) / batch_size)) if every == "epoch" else 1
-    model = build_replicas(specs, ties=ties, input_dim=X.shape[1], units=units, learning_rate=learning_rate,
-                           steps_per_execution=per_call)
-    recorder = ReplicaRecorder(every=every, metadata={"data": data})
-    callbacks = [recorder] + ([ProgressLine(f"{len(specs)} replicas", loss_parts=len(specs))] if progress else [])
-    model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks)
-    results = []
-    for (scheme, seed, _), rec in zip(specs, recorder.replicas()):
-        rec.metadata["groups"] = scheme_groups(scheme, ties, units)
-        results.append({"scheme": scheme, "seed": seed, "recording": rec})
-    return results
-
-
-def sweep_rows(results):
-    """Per scheme: seeds, share of seeds in which every unit of the hidden layers separated,
-    smallest L1 distance at the end (min, median, max over seeds), median final accuracy."""
-    from course_companion.compare import hidden_layers
-
-    rows = []
-    for scheme in dict.fromkeys(r["scheme"] for r in results):
-        mine = [r["recording"] for r in results if r["scheme"] == scheme]
-        layers = hidden_layers(mine[0])
-        smallest = np.array([smallest_distance(rec.distances(layers[0], record=-1)) for rec in mine])
-        separated = [all(smallest_distance(rec.distances(l, record=-1)) > 0 for l in layers) for rec in mine]
-        accuracy = np.array([rec.log("accuracy")[-1] for rec in mine])
-        rows.append({
-            "scheme": scheme,
-            "layers": layers,
-            "seeds": len(mine),
-            "separated": float(np.mean(separated)),
-            "smallest_min": float(smallest.min()),
-            "smallest_median": float(np.median(smallest)),
-            "smallest_max": float(smallest.max()),
-            "accuracy_median": float(np.nanmedian(accuracy)) if np.any(~np.isnan(accuracy)) else float("nan"),
-        })
-    return rows
-
-
-def alignment_rows(results, layer="L1"):
-    """Each seed's units of ``layer`` matched to its scheme's first seed (``align.match_units``).
-
-    Returns:
-        one dict per seed after the first of each scheme: ``scheme``, ``seed``,
-        ``reference`` (the first seed), ``match`` (an ``align.Match``), the
-        matched cosine similarities' ``median`` and ``smallest``, and
-        ``start_median`` and ``start_smallest``: the same matching done on
-        the starting weights (record 0), the similarity that matching alone
-        finds between two random starts.
-    """
-    from course_companion.align import match_units
-
-    rows = []
-    for scheme in dict.fromkeys(r["scheme"] for r in results):
-        mine = [r for r in results if r["scheme"] == scheme]
-        reference = mine[0]["recording"]
-        for other in mine[1:]:
-            match = match_units(reference.units(layer, record=-1), other["recording"].units(layer, record=-1))
-            start = match_units(reference.units(layer, record=0), other["recording"].units(layer, record=0))
-            rows.append({"scheme": scheme, "seed": other["seed"], "reference": mine[0]["seed"], "match": match,
-                         "median": float(np.median(match.similarity)), "smallest": float(match.similarity.min()),
-                         "start_median": float(np.median(start.similarity)), "start_smallest": float(start.similarity.min())})
-    return rows

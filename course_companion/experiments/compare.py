@@ -1,0 +1,200 @@
+"""``compare``: train named schemes side by side and summarize how far apart their units are.
+
+Each scheme's model trains on the same data with a ``UnitRecorder``, and one
+row per scheme says how many distinct units each layer has, the smallest and
+largest pairwise distance, and the tie gap (the largest weight difference
+inside any group that the scheme started tied). ``summary_markdown`` is the
+``summary.md`` that the command writes; ``figures.compare`` draws the rest.
+"""
+import numpy as np
+
+from course_companion.analysis.distances import distinct_units, off_diagonal, pairwise_distances, tie_gap
+from course_companion.schemes import check_scheme, scheme_groups
+from course_companion.tables import header_line, number, table
+
+__all__ = ["KEEPS_TIES", "summary_row", "summary_from_recording", "run_compare", "compare_table", "tie_check",
+           "summary_markdown"]
+
+KEEPS_TIES = ("constant", "mirrored")  # the schemes whose tied groups must stay equal
+
+
+def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2")):
+    """One table row from each layer's final unit weights.
+
+    Args:
+        scheme: str, the row's label.
+        layer_units: dict from layer name to an array (units, d).
+        accuracy: float, final training accuracy.
+        groups: dict from layer index (0 = L1) to the groups the scheme
+            started tied (``schemes.scheme_groups``), or None.
+        layers: the names of the layers reported, in Dense-layer order.
+
+    Returns:
+        dict with ``scheme``, ``accuracy``, ``layers``, per layer
+        ``L1_distinct``, ``L1_min``, ``L1_max`` (and L2's...), and
+        ``tie_gap``: the largest tie gap over the layers' groups (None where
+        the scheme has none).
+    """
+    row = {"scheme": scheme, "accuracy": float(accuracy), "layers": list(layers)}
+    gaps = []
+    for index, name in enumerate(layers):
+        units = np.asarray(layer_units[name])
+        off = off_diagonal(pairwise_distances(units))
+        row[f"{name}_distinct"] = distinct_units(units)
+        row[f"{name}_min"] = float(off.min()) if off.size else 0.0
+        row[f"{name}_max"] = float(off.max()) if off.size else 0.0
+        gap = tie_gap(units, (groups or {}).get(index))
+        if gap is not None:
+            gaps.append(gap)
+    row["tie_gap"] = max(gaps) if gaps else None
+    return row
+
+
+def summary_from_recording(scheme, recording, groups=None):
+    """``summary_row`` from a ``Recording``: its hidden layers' last record, its last accuracy.
+
+    ``groups`` defaults to the ones stored in the recording (``Recording.groups``).
+    """
+    names = recording.hidden_layers
+    layers = {name: recording.units(name, record=-1) for name in names}
+    groups = recording.groups if groups is None else groups
+    return summary_row(scheme, layers, recording.last_log("accuracy"), groups, layers=names)
+
+
+def run_compare(schemes, X, y, epochs=20, seed=0, every="epoch", data="", progress=True, replicas=False, **settings):
+    """Train each scheme with a ``UnitRecorder`` and return {scheme: Recording}.
+
+    Examples:
+        >>> from course_companion.data import load_dataset
+        >>> coffee = load_dataset("coffee")
+        >>> recordings = run_compare(["random"], coffee.X[:400], coffee.y[:400], epochs=1, progress=False,
+        ...                          batch_size=coffee.batch_size, **coffee.model_settings)
+        >>> recordings["random"].units("L1").shape
+        (2, 3, 3)
+
+    Args:
+        schemes: scheme names (``schemes.SCHEMES``).
+        X, y: training data (checked with ``data.check_xy``).
+        epochs: int, epochs per scheme.
+        seed: int, initializers' and shuffling seed.
+        every: "epoch" or an int, how often the recorder records.
+        data: str, what the data is, stored in each recording's metadata.
+        progress: bool, print one progress line per scheme.
+        replicas: bool; True trains the schemes side by side as replicas of
+            one model in one ``fit`` (``training.train_seeds`` with one seed each),
+            which costs about one scheme's time for a small model: each replica
+            has its own weights, loss term and Adam state, and sees the same
+            batches a standalone fit with this seed would.
+        **settings: for ``training.train_scheme``: ``layer_sizes``, ``learning_rate``,
+            ``ties``, ``batch_size``, ``steps_per_execution``, ``jitter``
+            (``input_dim`` is taken from ``X``; ``DataSet.model_settings`` gives them).
+
+    Each recording's metadata holds the scheme, the seed, the data and the
+    groups the scheme started tied (``schemes.scheme_groups``).
+    """
+    from course_companion.callbacks import UnitRecorder
+    from course_companion.data import check_xy
+    from course_companion.schemes import BINARY
+    from course_companion.training import train_scheme, train_seeds
+
+    for scheme in schemes:
+        check_scheme(scheme, "schemes")
+    X, y = check_xy(X, y)
+    if replicas:
+        settings.pop("steps_per_execution", None)  # train_seeds runs whole epochs per call when it can
+        results = train_seeds(schemes, 1, X, y, epochs=epochs, every=every, data=data, progress=progress, first_seed=seed,
+                              **settings)
+        return {r["scheme"]: r["recording"] for r in results}
+    layer_sizes = tuple(settings.get("layer_sizes", BINARY.layer_sizes))
+    recordings = {}
+    for scheme in schemes:
+        groups = scheme_groups(scheme, settings.get("ties"), layer_sizes)
+        recorder = UnitRecorder(every=every, metadata={"scheme": scheme, "seed": seed, "data": data, "groups": groups})
+        train_scheme(scheme, X, y, epochs=epochs, seed=seed, callbacks=[recorder], progress=scheme if progress else None,
+                     **settings)
+        recordings[scheme] = recorder.recording
+    return recordings
+
+
+# -- summary.md --------------------------------------------------------------
+def _columns(layers=("L1", "L2")):
+    """(row key, heading) of ``compare``'s table, for the hidden layers reported."""
+    columns = [("scheme", "scheme"), ("accuracy", "final accuracy")]
+    columns += [(f"{layer}_distinct", f"{layer} distinct units") for layer in layers]
+    for layer in layers:
+        columns += [(f"{layer}_min", f"{layer} min distance"), (f"{layer}_max", f"{layer} max distance")]
+    return columns + [("tie_gap", "tie gap")]
+
+
+def _cell(key, value):
+    if value is None:
+        return "-"
+    if key == "accuracy":
+        return f"{value:.3f}"
+    return number(value) if isinstance(value, float) else str(value)
+
+
+def compare_table(rows, markdown=False):
+    """``compare``'s rows (``summary_row``) as a table."""
+    columns = _columns(rows[0]["layers"] if rows else ())
+    cells = [[_cell(key, row.get(key)) for key, _ in columns] for row in rows]
+    return table([title for _, title in columns], cells, markdown=markdown)
+
+
+def tie_check(recordings, groups):
+    """One sentence: did the schemes that keep ties (constant, mirrored) keep them at every record?
+
+    Checked with ``testing.assert_tied`` on each recording: exactly on the
+    CPU, within ``GPU_TIE_TOLERANCE`` for weights that came from a GPU.
+
+    Args:
+        recordings: dict from scheme to ``Recording``.
+        groups: dict from scheme to its groups per layer index (``schemes.scheme_groups``).
+    """
+    from course_companion.testing import assert_tied, tie_tolerance
+
+    kept = [s for s in recordings if s in KEEPS_TIES and groups.get(s)]
+    if not kept:
+        return "Tie check: no scheme here keeps ties (constant and mirrored do)."
+    failures, worst = [], 0.0
+    for scheme in kept:
+        rec = recordings[scheme]
+        for index, layer_groups in groups[scheme].items():
+            if index >= len(rec.dense_layers) or rec.dense_layers[index] not in rec.layers:
+                continue
+            worst = max(worst, float(tie_gap(rec.units(index), layer_groups).max()))
+            try:
+                assert_tied(rec, index, layer_groups)
+            except AssertionError as exc:
+                failures.append(f"{scheme}: {exc}")
+    tolerance = tie_tolerance(next(iter(recordings.values())).metadata.get("device", "CPU"))
+    rule = "exactly (CPU)" if tolerance == 0 else f"within {tolerance:g} (GPU tolerance)"
+    verdict = "held" if not failures else "FAILED (" + "; ".join(failures) + ")"
+    return f"Tie check ({' and '.join(kept)}, equal {rule}): {verdict}; largest tie gap {number(worst)}."
+
+
+def summary_markdown(recordings):
+    """``summary.md``: the table to paste under the answer figure, and how it was made."""
+    first = next(iter(recordings.values())).metadata
+    groups = {s: r.groups for s, r in recordings.items()}
+    rows = [summary_from_recording(s, r, groups[s]) for s, r in recordings.items()]
+    epochs = ", ".join(sorted({f"{r.epochs[-1]:g}" for r in recordings.values()}))
+    data_line = f"Data: {first.get('data', '?')}. Epochs: {epochs}. Seed: {first.get('seed', '?')}."
+    if "replica" in first:
+        data_line += (" The schemes trained side by side as replicas of one model (each with its own weights,"
+                      " loss term and Adam state, on the same batches).")
+    return "\n".join([
+        "# How far apart are the units?",
+        "",
+        header_line(first, data_line),
+        "",
+        compare_table(rows, markdown=True),
+        "",
+        tie_check(recordings, groups),
+        "",
+        "Distances are euclidean, between each unit's weights (incoming weights and bias) after training;",
+        "0 means exactly equal. The tie gap is the largest weight difference inside a group the scheme started",
+        "equal (all units for `constant`, the tied groups for `mirrored`, `incoming-only` and `perturbed`;",
+        "`-` where there are none). `incoming-only` and `perturbed` are expected to drift apart.",
+        "",
+    ])

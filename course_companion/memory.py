@@ -1,0 +1,92 @@
+"""How many bytes a run will need, read before it starts: sizes, records, replicas, this machine.
+
+``UnitRecorder`` warns when a fit will record more than its budget
+(``recording_bytes``); ``training.train_replicas`` refuses a replica model that
+cannot fit in this machine's memory (``replica_bytes``, ``available_bytes``)
+before building anything. NumPy only.
+"""
+import os
+import re
+
+import numpy as np
+
+from course_companion.analysis.distances import METRICS
+
+__all__ = ["parse_bytes", "format_bytes", "recording_bytes", "replica_bytes", "available_bytes"]
+
+_SIZES = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
+
+
+def parse_bytes(size, arg="memory_budget"):
+    """``"1GiB"``, ``"500MB"``, ``"2048"`` or an int -> bytes."""
+    if isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0:
+        return int(size)
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", size) if isinstance(size, str) else None
+    if match is None or match.group(2).upper() not in _SIZES or float(match.group(1)) <= 0:
+        raise ValueError(f"{arg} must be a positive size such as '1GiB', '500MB' or a number of bytes; got {size!r}")
+    return int(float(match.group(1)) * _SIZES[match.group(2).upper()])
+
+
+def format_bytes(n):
+    """A size for a message: ``1.5 GiB``, ``3.2 MiB`` or ``4.0 KiB``.
+
+    Examples:
+        >>> format_bytes(3 * 2**30), format_bytes(2**21), format_bytes(2048)
+        ('3.0 GiB', '2.0 MiB', '2.0 KiB')
+    """
+    if n >= 2**30:
+        return f"{n / 2**30:.1f} GiB"
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.1f} KiB"
+
+
+def recording_bytes(every, keep, gradients, epochs, steps_per_epoch, layer_shapes):
+    """(bytes, records, bytes per record) one ``fit`` will record.
+
+    Args:
+        every: "epoch" or N batches; keep: "weights" or "distances"; gradients: bool.
+        layer_shapes: (units, d) per recorded layer.
+    """
+    batches = epochs * (steps_per_epoch or 1)
+    records = 2 + (epochs if every == "epoch" else batches // every)
+    per_weights = sum(u * d * 4 for u, d in layer_shapes)
+    per_record = per_weights if keep == "weights" else sum(u * u * 8 * len(METRICS) for u, _ in layer_shapes)
+    if gradients:
+        per_record += per_weights
+    return records * per_record, records, per_record
+
+
+def replica_bytes(replicas, input_dim, layer_sizes, epochs, steps_per_epoch, every="epoch", batch_size=32,
+                  dtype="float32"):
+    """About how many bytes training ``replicas`` copies of a model as one model takes, records included.
+
+    Per replica: its weights, as many again for their gradients and twice for
+    Adam's moments, the recorded copies of the weights (``recording_bytes``:
+    kept on the device, then in the ``Recording``, then split per replica, so
+    three times) and the activations of one batch (forward and backward).
+
+    Examples:
+        >>> format_bytes(replica_bytes(300_000, 400, (25, 15, 1), epochs=20, steps_per_epoch=32))
+        '819.0 GiB'
+    """
+    size = np.dtype(dtype).itemsize
+    fans = (int(input_dim),) + tuple(layer_sizes)[:-1]
+    weights = sum((fan + 1) * n for fan, n in zip(fans, layer_sizes))
+    shapes = [(n, fan + 1) for fan, n in zip(fans, layer_sizes)]
+    records = recording_bytes(every, "weights", False, epochs, steps_per_epoch, shapes)[0] * size // 4
+    activations = 2 * batch_size * sum(layer_sizes) * size
+    return int(replicas) * (4 * weights * size + 3 * records + activations)
+
+
+def available_bytes():
+    """Memory this machine can give now: ``MemAvailable`` on Linux, else the physical memory; None if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None

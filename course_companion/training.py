@@ -1,0 +1,138 @@
+"""The one place that seeds, builds and fits: one scheme's model, or many (scheme, seed) replicas in one model.
+
+Every command trains through here. ``train`` seeds Keras (initializers that
+are not seeded, and the shuffling of batches), builds the model and fits it
+with an optional progress line; ``train_scheme`` does that for a course model
+under a scheme, ``train_replicas`` for a replica model, after checking that it
+fits in memory, and ``train_seeds`` for seeds of schemes as replicas, with one
+``Recording`` per replica.
+"""
+import keras
+import numpy as np
+
+from course_companion.callbacks import ProgressLine, ReplicaRecorder
+from course_companion.checks import check_int
+from course_companion.data import check_xy
+from course_companion.memory import available_bytes, format_bytes, replica_bytes
+from course_companion.models import build_model, build_replicas
+from course_companion.schemes import BINARY, check_scheme, scheme_groups
+
+__all__ = ["ReplicaMemoryError", "train", "train_scheme", "check_replica_memory", "train_replicas", "train_seeds"]
+
+MEMORY_SHARE = 0.8  # a replica run may plan on this share of the memory available when it starts
+
+
+class ReplicaMemoryError(MemoryError):
+    """A replica run that this machine's memory cannot hold; ``need``, ``available`` (bytes) and ``fit`` (replicas)."""
+
+    def __init__(self, replicas, need, available, fit):
+        self.replicas, self.need, self.available, self.fit = replicas, need, available, fit
+        super().__init__(f"{replicas:,} replicas need about {format_bytes(need)} (weights, gradients, Adam's state, "
+                         f"records); {format_bytes(available)} is available, so at most {fit:,} would fit")
+
+
+def train(build, X, y, epochs, seed, batch_size, callbacks=(), progress=None, loss_parts=1):
+    """Seed everything with ``seed``, build the model with ``build()``, fit it; return (model, history).
+
+    Args:
+        build: a function of no arguments that returns a compiled model.
+        X, y, epochs, batch_size: for ``model.fit``.
+        seed: int, for ``keras.utils.set_random_seed`` (Python, NumPy and the backend).
+        callbacks: Keras callbacks, in the order they run.
+        progress: a label for one ``ProgressLine``, or None for none.
+        loss_parts: the loss is a sum of this many replicas' (the line shows their mean).
+    """
+    keras.utils.set_random_seed(int(seed))
+    model = build()
+    callbacks = list(callbacks) + ([ProgressLine(progress, loss_parts=loss_parts)] if progress else [])
+    history = model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks)
+    return model, history
+
+
+def train_scheme(scheme, X, y, epochs=20, seed=0, ties=None, batch_size=32, callbacks=(), progress=None,
+                 layer_sizes=BINARY.layer_sizes, learning_rate=BINARY.learning_rate, steps_per_execution=1, jitter=None):
+    """Build ``scheme``'s model, train it, and return (model, history).
+
+    Training is real: ``model.fit`` with Adam on ``X, y``. The shuffling of
+    batches is seeded with ``seed`` too, so a run repeats. ``layer_sizes``,
+    ``learning_rate``, ``ties``, ``steps_per_execution`` and ``jitter``
+    (``perturbed``'s noise; None for the default) go to
+    ``models.build_model`` (the course model by default; see
+    ``data.DataSet.model_settings`` for the coffee model's); ``input_dim``
+    comes from ``X``.
+    """
+    check_scheme(scheme)
+    check_int(seed, "seed", minimum=0)
+
+    def build():
+        return build_model(scheme, seed=seed, ties=ties, input_dim=X.shape[1], layer_sizes=layer_sizes,
+                           learning_rate=learning_rate, steps_per_execution=steps_per_execution, jitter=jitter)
+
+    return train(build, X, y, epochs, seed, batch_size, callbacks, progress)
+
+
+def check_replica_memory(replicas, input_dim, layer_sizes, epochs, steps_per_epoch, every="epoch", batch_size=32,
+                         dtype="float32", available=None):
+    """Refuse, before anything is built, a replica run that this machine's memory cannot hold.
+
+    Raises:
+        ReplicaMemoryError: with what the run needs (``memory.replica_bytes``),
+            what is available and how many replicas would fit.
+    """
+    available = available_bytes() if available is None else available
+    if available is None:
+        return
+    need = replica_bytes(replicas, input_dim, layer_sizes, epochs, steps_per_epoch, every, batch_size, dtype)
+    room = MEMORY_SHARE * available
+    if need > room:
+        raise ReplicaMemoryError(replicas, need, available, int(room // max(need / replicas, 1)))
+
+
+def train_replicas(specs, X, y, epochs, seed, batch_size=32, callbacks=(), progress=None, every="epoch",
+                   steps_per_execution=1, **settings):
+    """Check the memory, then build ``models.build_replicas(specs, **settings)`` and train it; return (model, history).
+
+    ``settings`` are ``build_replicas``' (``ties``, ``layer_sizes``,
+    ``learning_rate``, ``optimizer``, ``dtype``); ``input_dim`` comes from ``X``.
+    """
+    layer_sizes = settings.get("layer_sizes", BINARY.layer_sizes)
+    check_replica_memory(len(specs), X.shape[1], layer_sizes, epochs, int(np.ceil(len(X) / batch_size)), every,
+                         batch_size, settings.get("dtype", "float32"))
+
+    def build():
+        return build_replicas(specs, input_dim=X.shape[1], steps_per_execution=steps_per_execution, **settings)
+
+    return train(build, X, y, epochs, seed, batch_size, callbacks, progress, loss_parts=len(specs))
+
+
+def train_seeds(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, data="", progress=True, first_seed=0,
+                layer_sizes=BINARY.layer_sizes, learning_rate=BINARY.learning_rate, ties=None, jitter=None):
+    """Train ``seeds`` seeds of each scheme as replicas of one model, every unit recorded.
+
+    Seeds run from ``first_seed`` to ``first_seed + seeds - 1``; ``first_seed``
+    also seeds the shuffling of batches. ``layer_sizes``, ``learning_rate``
+    and ``ties`` choose the model (the course model by default; see
+    ``data.DataSet.model_settings``); ``jitter`` is ``perturbed``'s noise
+    size (None: ``schemes.PERTURBED_JITTER``).
+
+    Returns:
+        list of dicts ``{"scheme", "seed", "recording"}``, one per replica;
+        each recording's metadata also holds the groups its scheme started tied.
+    """
+    seeds = check_int(seeds, "seeds", minimum=1)
+    first_seed = check_int(first_seed, "first_seed", minimum=0)
+    for scheme in schemes:
+        check_scheme(scheme, "schemes")
+    X, y = check_xy(X, y)
+    specs = [(scheme, first_seed + s, jitter) for scheme in schemes for s in range(seeds)]
+    # Recording once an epoch needs no batch hooks, so a whole epoch can run in one graph call.
+    per_call = int(np.ceil(len(X) / batch_size)) if every == "epoch" else 1
+    recorder = ReplicaRecorder(every=every, metadata={"data": data})
+    train_replicas(specs, X, y, epochs, first_seed, batch_size, [recorder], f"{len(specs)} replicas" if progress else None,
+                   every=every, steps_per_execution=per_call, ties=ties, layer_sizes=layer_sizes,
+                   learning_rate=learning_rate)
+    results = []
+    for (scheme, seed, _), rec in zip(specs, recorder.replicas()):
+        rec.metadata["groups"] = scheme_groups(scheme, ties, layer_sizes)
+        results.append({"scheme": scheme, "seed": seed, "recording": rec})
+    return results
