@@ -55,9 +55,9 @@ COMMANDS = {
         "the middle the two units are equal. Write landscape.png and summary.md with the end and middle losses.",
     ),
     "gaps": (
-        "how big must a difference be to break a tie? tie gaps from 1e-8 to 1e-1, one replica each",
-        "Train, as replicas of one model in float64, the perturbed scheme with noise of 1e-8, 1e-7, ... "
-        "1e-1 added to tied units, with Adam and with plain SGD; follow each tie gap every epoch; write gaps.png "
+        "how big must a difference be to break a tie? jitters from 1e-8 to 1e-1, one replica each",
+        "Train, as replicas of one model in float64, the perturbed scheme with a jitter of 1e-8, 1e-7, ... "
+        "1e-1 added to tied units, with Adam and with plain SGD; follow each relative tie gap every epoch; write gaps.png "
         "(gap against epochs), separation.png (the epoch each gap reached 0.1 of the weights' size) and summary.md.",
     ),
     "explain": (
@@ -95,7 +95,7 @@ def _schemes_every_and_data(parser):
                         metavar="SCHEME", help=f"schemes to train, from {', '.join(SCHEMES)} (default: constant random mirrored)")
     parser.add_argument("--every", type=every_option, default="epoch", help="record every epoch, or every N batches (default: epoch)")
     parser.add_argument("--jitter", type=positive_number_option, default=None, metavar="SIZE",
-                        help="the perturbed scheme's noise: the standard deviation added to every weight (default: 1e-6)")
+                        help="the perturbed scheme's jitter: the standard deviation of the noise added to every weight (default: 1e-6)")
     parser.add_argument("--data", nargs="+", metavar="DATA", default=["digits"],
                         help=f"{' or '.join(NAMES)} (the Week 1 coffee-roasting model: 2 inputs, 3 units), or your "
                         "course files X.npy y.npy (digits 0 and 1 are kept); default: the bundled digits")

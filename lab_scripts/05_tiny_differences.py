@@ -25,11 +25,11 @@ from course_companion.data import load_dataset
 from course_companion.experiments.gaps import FLOAT32_RESOLUTION, GAP_EPOCHS, JITTERS, THRESHOLD, gaps_finding, run_gaps
 from course_companion.figures.gaps import plot_gap_curves, plot_separation_epochs
 
-print("noise sizes, one copy each:", [f"{g:.0e}" for g in JITTERS])
+print("jitters (noise sizes), one copy each:", [f"{g:.0e}" for g in JITTERS])
 print("epochs per data set (unless --epochs or --quick):", GAP_EPOCHS)
 
 # %% [markdown]
-# ## One run per model, all noise sizes side by side
+# ## One run per model, all jitters side by side
 # The gap is the largest weight difference inside the tied groups, divided by
 # the largest weight in them, so models with large and small weights compare.
 

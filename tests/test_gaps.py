@@ -1,4 +1,4 @@
-"""Tie gaps over many starting sizes: the noise size is a parameter, float64 survives recording."""
+"""Relative tie gaps over many jitters: the jitter is a parameter, float64 survives recording."""
 import numpy as np
 import pytest
 

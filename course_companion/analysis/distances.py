@@ -28,27 +28,6 @@ __all__ = [
 METRICS = ("euclidean", "cosine")
 
 
-def unit_weights(layer):
-    """A Dense layer's units as rows: (units, fan_in + 1), incoming column then bias.
-
-    A layer built with ``use_bias=False`` gives (units, fan_in).
-
-    Examples:
-        >>> import keras
-        >>> layer = keras.layers.Dense(3)
-        >>> layer.build((None, 4))
-        >>> unit_weights(layer).shape
-        (3, 5)
-    """
-    kernel = getattr(layer, "kernel", None)
-    if kernel is None or len(kernel.shape) != 2:
-        raise TypeError(f"layer must be a built Dense layer; got {type(layer).__name__}")
-    rows = [np.asarray(kernel.numpy())]
-    if getattr(layer, "use_bias", False) and layer.bias is not None:
-        rows.append(np.asarray(layer.bias.numpy())[None, :])
-    return np.concatenate(rows, axis=0).T.astype(np.float32)
-
-
 def _check_unit_weights(unit_weights, arg="unit_weights", ndims=(2, 3)):
     w = np.asarray(unit_weights)
     if w.ndim not in ndims or not np.issubdtype(w.dtype, np.number):

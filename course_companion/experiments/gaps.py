@@ -76,7 +76,7 @@ def run_gaps(data, optimizer="adam", epochs=None, seed=0, jitters=JITTERS, dtype
     rate = data.learning_rate if optimizer == "adam" else SGD_LEARNING_RATE
     groups = data.ties[0]
     recorder = ReplicaRecorder()
-    label = f"{data.name}, {optimizer}, {len(jitters)} starting gaps" if progress else None
+    label = f"{data.name}, {optimizer}, {len(jitters)} jitters" if progress else None
     train_replicas([("perturbed", seed, float(j)) for j in jitters], data.X, data.y, epochs, seed, data.batch_size,
                    [recorder], label, steps_per_execution=int(np.ceil(len(data.X) / data.batch_size)), ties=data.ties,
                    layer_sizes=data.layer_sizes, learning_rate=rate, optimizer=optimizer, dtype=dtype)
@@ -87,7 +87,7 @@ def run_gaps(data, optimizer="adam", epochs=None, seed=0, jitters=JITTERS, dtype
     below = relative[:, 0] < THRESHOLD
     reached = np.array([epoch_reaching(record_epochs, r) if b else np.nan for r, b in zip(relative, below)])
     ok = ~np.isnan(reached)
-    # Extra epochs per factor of 10 smaller: minus the fitted slope of epoch against log10(starting gap).
+    # Extra epochs per factor of 10 smaller: minus the fitted slope of epoch against log10(jitter).
     slope = -float(np.polyfit(np.log10(np.asarray(jitters)[ok]), reached[ok], 1)[0]) if ok.sum() >= 2 else float("nan")
     return {"name": data.name, "data": data.description, "optimizer": optimizer, "learning_rate": rate, "dtype": dtype,
             "epochs": record_epochs, "jitters": np.asarray(jitters, dtype=np.float64), "relative": relative,
@@ -114,18 +114,19 @@ def gaps_finding(result):
 
 
 def gaps_markdown(results, meta):
-    """The tie-gap run's ``summary.md``: per data set and optimizer, every starting gap's path."""
+    """The tie-gap run's ``summary.md``: per data set and optimizer, every jitter's path."""
     lines = ["# How big must a difference be to break a tie?", "",
              header_line(meta, "Each replica starts tied (the `perturbed` scheme: the data set's tied groups, then normal "
-                     "noise of the given size on every weight) and is followed every epoch."), "",
-             f"The tie gap is the largest weight difference inside the L1 groups, divided by the largest weight in "
+                     "noise, the jitter, on every weight) and is followed every epoch."), "",
+             f"The relative tie gap is the largest weight difference inside the L1 groups (the tie gap), divided by "
+             f"the largest weight in "
              f"them. A gap of {THRESHOLD:g} counts as separated. float32 resolves about {FLOAT32_RESOLUTION:.1e} of "
              f"a weight's size, so a gap below that would be rounding there; these runs used "
              f"{results[0]['dtype'] if results else 'float64'}.", ""]
     lines += [f"- {gaps_finding(r)}" for r in results] + [""]
     for r in results:
         lines += [f"## {r['name']}, {r['optimizer']} (learning rate {r['learning_rate']:g})", "", f"Data: {r['data']}. Seed {r['seed']}.", "",
-                  table(["noise at the start", "gap at the start", "lowest gap", "gap at the end", f"epoch it reached {THRESHOLD:g}",
+                  table(["jitter", "gap at the start", "lowest gap", "gap at the end", f"epoch it reached {THRESHOLD:g}",
                          "final accuracy"],
                         [[f"{g:.0e}", f"{c[0]:.3g}", f"{c.min():.3g}", f"{c[-1]:.3g}",
                           ("started there" if not b else "-") if np.isnan(e) else f"{e:.1f}", f"{a:.3f}"]

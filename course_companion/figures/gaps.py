@@ -17,7 +17,7 @@ def _label(result):
 
 
 def plot_gap_curves(results):
-    """One panel per run: each starting gap's relative tie gap over epochs, on a log scale.
+    """One panel per run: each jitter's relative tie gap over epochs, on a log scale.
 
     Returns:
         the Figure; the dashed line is ``THRESHOLD`` (separated), the dotted
@@ -38,11 +38,11 @@ def plot_gap_curves(results):
         ax.set_title(f"{_label(result)}: {separated} of {int(result['started_below'].sum())} grew to {THRESHOLD:g}",
                      fontsize=8)
         ax.set_xlabel("epochs", fontsize=8)
-        ax.set_ylabel("tie gap / weights' size", fontsize=8)
+        ax.set_ylabel("relative tie gap\n(tie gap / weights' size)", fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in axes[len(results):]:
         ax.set_axis_off()
-    axes[0].legend(title="noise at the start", fontsize=6, title_fontsize=6, ncols=2, loc="lower right")
+    axes[0].legend(title="jitter", fontsize=6, title_fontsize=6, ncols=2, loc="lower right")
     fig.suptitle("Does a tiny difference between tied units grow or shrink?\n"
                  f"dashed: {THRESHOLD:g} of the weights' size (separated); dotted red: float32's resolution", fontsize=9)
     return fig
@@ -67,7 +67,7 @@ def plot_separation_epochs(results):
         text = f", {slope:.2g} more epochs per factor of 10 smaller" if np.isfinite(slope) else ""
         ax.plot(result["jitters"][ok], result["reached"][ok], "o-", color=f"C{k}", label=_label(result) + text)
     ax.set_xscale("log")
-    ax.set_xlabel("noise added at the start (standard deviation)")
+    ax.set_xlabel("jitter: the standard deviation of the noise added at the start")
     ax.set_ylabel(f"epoch the gap reached {THRESHOLD:g}")
     if ax.lines:
         ax.legend(fontsize=7)

@@ -160,7 +160,7 @@ def plot_units(recording, layer="L1", record=-1, fig=None, title=None):
     """What each unit of ``layer`` responds to: images for the digits, maps for the coffee model.
 
     A layer with 400 inputs (20x20 images) draws ``plot_unit_images``; the
-    coffee model's L1 (2 inputs) draws ``maps.plot_unit_maps``.
+    coffee model's L1 (2 inputs) draws ``figures.maps.plot_unit_maps``.
 
     Returns:
         the Figure (or the given ``fig``).

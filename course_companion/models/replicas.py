@@ -173,7 +173,7 @@ def _check_specs(specs):
         if len(spec) not in (2, 3) or spec[0] not in SCHEMES:
             raise ValueError(f"each spec must be (scheme, seed) or (scheme, seed, jitter) with a scheme from "
                              f"{list(SCHEMES)}; got {spec!r}")
-    # A missing or None noise size is perturbed's default, written out so the metadata can record it.
+    # A missing or None jitter is perturbed's default, written out so the metadata can record it.
     padded = [spec if len(spec) == 3 else (*spec, None) for spec in specs]
     return [(scheme, seed, PERTURBED_JITTER if jitter is None else jitter) for scheme, seed, jitter in padded]
 
@@ -198,7 +198,7 @@ def build_replicas(
 
     Args:
         specs: list of (scheme, seed) pairs, one per replica, or (scheme,
-            seed, jitter) for ``perturbed`` replicas with their own noise size.
+            seed, jitter) for ``perturbed`` replicas with their own jitter.
         ties, input_dim, layer_sizes, activation, learning_rate: as for ``build_model``.
         steps_per_execution: int, batches per call into the TensorFlow graph
             (Keras's compile option); more is faster, but batch-level callbacks
