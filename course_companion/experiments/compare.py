@@ -9,7 +9,8 @@ inside any group that the scheme started tied). ``summary_markdown`` is the
 import numpy as np
 
 from course_companion.analysis.distances import distinct_units, off_diagonal, pairwise_distances, tie_gap
-from course_companion.schemes import check_scheme, scheme_groups
+from course_companion.data import check_xy
+from course_companion.schemes import BINARY, check_scheme, scheme_groups
 from course_companion.tables import header_line, number, table
 
 __all__ = ["KEEPS_TIES", "summary_row", "summary_from_recording", "run_compare", "compare_table", "tie_check",
@@ -93,8 +94,6 @@ def run_compare(schemes, X, y, epochs=20, seed=0, every="epoch", data="", progre
     groups the scheme started tied (``schemes.scheme_groups``).
     """
     from course_companion.callbacks import UnitRecorder
-    from course_companion.data import check_xy
-    from course_companion.schemes import BINARY
     from course_companion.training import train_scheme, train_seeds
 
     for scheme in schemes:

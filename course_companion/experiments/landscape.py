@@ -1,4 +1,4 @@
-"""The loss along paths in weight space: the unit-swap path.
+"""``landscape``: the loss along the unit-swap path. Is the loss a soup bowl?
 
 Swap two units of a layer (their incoming columns, biases and outgoing rows)
 and the network computes exactly the same function: the same loss at another

@@ -11,6 +11,7 @@ from course_companion.figures.style import MAX_WIDTH, add_footer
 
 __all__ = ["plot_swap_paths", "landscape_figures"]
 
+
 def plot_swap_paths(results):
     """One panel per data set: the loss along every chosen pair's swap path.
 
