@@ -1,13 +1,14 @@
-"""Relative tie gaps over many jitters: the jitter is a parameter, float64 survives recording."""
+"""Tie gaps and output gaps over many jitters: the jitter is a parameter, float64 survives recording, the gaps
+measure what they say (against Keras's own outputs and a loop over the weights)."""
+import keras
 import numpy as np
 import pytest
 
+from course_companion.analysis import output_gap, silent_inputs, tie_gap, unit_outputs
 from course_companion.cli import main
 from course_companion.data import load_dataset
-from course_companion.analysis import tie_gap
-from course_companion.experiments.gaps import epoch_reaching, run_gaps, THRESHOLD
-from course_companion.models import build_model
-from course_companion.models import build_replicas
+from course_companion.experiments.gaps import GROWTH, THRESHOLD, epoch_reaching, run_gaps, verdict
+from course_companion.models import build_model, build_replicas
 
 
 def _l1(model):
@@ -52,11 +53,61 @@ def test_gaps_command(tmp_path, capsys):
     assert main(["gaps", "--data", "coffee", "--optimizers", "sgd", "--epochs", "1", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["gaps.png", "separation.png", "summary.md"]
     summary = (out / "summary.md").read_text()
-    assert "## coffee, sgd (learning rate 1)" in summary and "these runs used float64" in summary
-    assert summary.count("| 1e-0") == 8  # one row per starting gap, 1e-08 ... 1e-01
+    assert "## coffee, sgd (learning rate 1)" in summary and "These runs used float64" in summary
+    rows = [line for line in summary.splitlines() if line.startswith("| 1e-0")]
+    assert [row.split(" | ")[0] for row in rows] == [f"| 1e-0{k}" for k in range(8, 0, -1)]  # one row per jitter
     assert "coffee with sgd (1 epochs)" in capsys.readouterr().out
 
 
 def test_jitter_option(tmp_path, capsys):
     assert main(["compare", "--jitter", "0", "--out", str(tmp_path / "o")]) == 2
     assert "--jitter: expected a number > 0; got '0'" in capsys.readouterr().err
+
+
+def test_unit_outputs_are_the_layers_outputs():
+    """NumPy's outputs from the unit weights against Keras's own L1 outputs on the same rows."""
+    X, _ = load_dataset("coffee").loss_data
+    model = build_model("random", seed=3, input_dim=2, layer_sizes=(3, 1))
+    w = np.concatenate([model.get_layer("L1").kernel.numpy(), model.get_layer("L1").bias.numpy()[None]]).T
+    hidden = keras.Model(model.inputs, model.get_layer("L1").output)
+    np.testing.assert_allclose(unit_outputs(X, w), keras.ops.convert_to_numpy(hidden(X)), rtol=0, atol=2e-7)
+    a = keras.ops.convert_to_numpy(hidden(X)).astype(np.float64)
+    assert output_gap(X, w, [[0, 2]]) == pytest.approx(np.abs(a[:, 2] - a[:, 0]).max(), abs=4e-7)
+
+
+def test_silent_inputs_against_a_loop():
+    X, _ = load_dataset("digits").loss_data
+    loop = [k for k in range(X.shape[1]) if all(X[r, k] == 0 for r in range(X.shape[0]))]
+    assert silent_inputs(X).tolist() == loop and len(loop) == 134
+
+
+def test_digits_gaps_read_every_measure():
+    """Silent inputs keep their jitter exactly; the output gap ignores them; each verdict follows from the numbers."""
+    digits = load_dataset("digits")
+    result = run_gaps(digits, "adam", epochs=2, jitters=[1e-6, 1e-1], progress=False)
+    assert result["inputs"] == 400 and len(result["silent"]) == 134
+    for key in ("tie_gap", "live_tie_gap", "relative", "output"):
+        assert result[key].shape == (2, 3)
+    assert np.all(result["live_tie_gap"] <= result["tie_gap"])
+    for k, out in enumerate(result["output"]):
+        ratio = out[-1] / out[0]
+        expected = ("started apart" if out[0] >= THRESHOLD else
+                    "grew" if ratio >= GROWTH else "shrank" if ratio <= 1 / GROWTH else "stayed")
+        assert result["verdict"][k] == expected
+
+
+def test_weights_from_silent_inputs_never_move(digits):
+    """Why the table leaves them out: Adam gives a weight without gradient exactly no update."""
+    X, y = digits
+    model = build_model("perturbed", seed=0)
+    before = model.get_layer("L1").kernel.numpy().copy()
+    model.fit(X, y, epochs=1, batch_size=32, verbose=0)
+    after = model.get_layer("L1").kernel.numpy()
+    silent = silent_inputs(X)
+    np.testing.assert_array_equal(after[silent], before[silent])
+    assert np.all(np.any(after[np.setdiff1d(np.arange(400), silent)] != before[np.setdiff1d(np.arange(400), silent)], axis=1))
+
+
+def test_verdict():
+    assert verdict(1e-6, 1e-5) == "grew" and verdict(1e-6, 9.9e-6) == "stayed"
+    assert verdict(1e-6, 1e-7) == "shrank" and verdict(0.5, 1.0, started_below=False) == "started apart"

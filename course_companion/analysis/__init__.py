@@ -1,5 +1,6 @@
-"""NumPy only: how far apart units are (``distances``) and which units of two runs match (``align``)."""
+"""NumPy only: how far apart units are (``distances``), what tied units compute (``outputs``), which units of two runs match (``align``)."""
 from course_companion.analysis.align import Match, match_units
+from course_companion.analysis.outputs import ACTIVATIONS, output_gap, silent_inputs, unit_outputs
 from course_companion.analysis.distances import (
     METRICS,
     cosine_similarities,
@@ -15,6 +16,6 @@ from course_companion.analysis.distances import (
     tie_gap,
 )
 
-__all__ = ["Match", "match_units", "METRICS", "cosine_similarities", "distinct_from_distances", "distinct_units",
+__all__ = ["Match", "match_units", "ACTIVATIONS", "output_gap", "silent_inputs", "unit_outputs", "METRICS", "cosine_similarities", "distinct_from_distances", "distinct_units",
            "groups_from_distances", "identical_groups", "off_diagonal", "pairwise_distances", "relative_tie_gap",
            "smallest_distance", "spread_over_records", "tie_gap"]

@@ -28,7 +28,8 @@ __all__ = [
 METRICS = ("euclidean", "cosine")
 
 
-def _check_unit_weights(unit_weights, arg="unit_weights", ndims=(2, 3)):
+def check_unit_weights(unit_weights, arg="unit_weights", ndims=(2, 3)):
+    """``unit_weights`` as an array if it is numeric of shape (units, d) (or (records, units, d)); else ValueError."""
     w = np.asarray(unit_weights)
     if w.ndim not in ndims or not np.issubdtype(w.dtype, np.number):
         shapes = " or ".join({2: "(units, d)", 3: "(records, units, d)"}[n] for n in ndims)
@@ -57,8 +58,8 @@ def cosine_similarities(a, b):
         >>> cosine_similarities(np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[2.0, 0.0], [0.0, 0.0]])).tolist()
         [[1.0, 0.0], [0.0, 1.0]]
     """
-    a = _check_unit_weights(a, "a", ndims=(2,)).astype(np.float64)
-    b = _check_unit_weights(b, "b", ndims=(2,)).astype(np.float64)
+    a = check_unit_weights(a, "a", ndims=(2,)).astype(np.float64)
+    b = check_unit_weights(b, "b", ndims=(2,)).astype(np.float64)
     na, nb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         s = (a @ b.T) / (na[:, None] * nb[None, :])
@@ -89,7 +90,7 @@ def pairwise_distances(unit_weights, metric="euclidean"):
     """
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {list(METRICS)}; got {metric!r}")
-    w = _check_unit_weights(unit_weights)
+    w = check_unit_weights(unit_weights)
     if w.ndim == 2:
         return _one_record(w, metric)
     out = np.empty((w.shape[0], w.shape[1], w.shape[1]))
@@ -134,7 +135,7 @@ def distinct_units(unit_weights, atol=0.0):
 
 
 def _groups(unit_weights, atol):
-    w = _check_unit_weights(unit_weights, ndims=(2,))
+    w = check_unit_weights(unit_weights, ndims=(2,))
     atol = check_number(atol, "atol", minimum=0)
     return _greedy(w.shape[0], lambda i, j: np.max(np.abs(w[j] - w[i]), initial=0.0) <= atol)
 
@@ -226,7 +227,7 @@ def tie_gap(unit_weights, groups):
         a float for one record, a float64 array (records,) for many; None
         when there are no groups.
     """
-    w = _check_unit_weights(unit_weights).astype(np.float64)
+    w = check_unit_weights(unit_weights).astype(np.float64)
     if not groups:
         return None
     units = w.shape[-2]
@@ -253,9 +254,10 @@ def relative_tie_gap(unit_weights, groups):
     Returns:
         a float for one record, a float64 array (records,) for many.
     """
-    w = _check_unit_weights(unit_weights).astype(np.float64)
+    w = check_unit_weights(unit_weights).astype(np.float64)
     if not groups:
         raise ValueError(f"groups must name at least one group; got {groups!r}")
     members = sorted({u for g in groups for u in g})
     gap = tie_gap(w, groups) / np.abs(w[..., members, :]).max(axis=(-2, -1))
     return float(gap) if w.ndim == 2 else gap
+

@@ -1,33 +1,58 @@
-"""``gaps``: how big must a difference be to break a tie? Relative tie gaps over many jitters, in one graph.
+"""``gaps``: how big must a difference be to break a tie? Tie gaps and output gaps over many jitters, in one graph.
 
 Each replica of one model is the ``perturbed`` scheme (tied groups, then
 normal noise on every weight, the jitter) with its own jitter, from 1e-8 to
-1e-1, a decade apart. Near a tie the gap between two units either shrinks (the tie
-attracts) or grows about exponentially (it repels); if it grows, the epochs it
-needs to reach a given size grow with the logarithm of where it started: each
-factor of 10 smaller costs about the same number of extra epochs.
+1e-1, a decade apart. Near a tie the difference between two units either
+shrinks (the tie attracts), stays (it is neutral) or grows about
+exponentially (it repels); if it grows, the epochs it needs to reach a given
+size grow with the logarithm of where it started.
 
-What is followed is the relative tie gap (``analysis.relative_tie_gap``: the
-tie gap over the largest absolute weight in the groups), since float32
-resolves only about 1e-7 of a weight's size; the runs use float64 by default
-so that the smallest gaps are dynamics, not rounding. ``gaps_finding`` and
-``gaps_markdown`` are the summary; ``figures.gaps`` draws the curves.
+Three measures, side by side, since each can mislead alone:
+
+- the **tie gap** (``analysis.tie_gap``), the largest weight difference
+  inside the groups, also over the weights from the inputs that vary only
+  (weights from an input that is 0 in every row never get a gradient and keep
+  their jitter: ``analysis.silent_inputs``);
+- the **relative tie gap**, the tie gap over the largest weight in the
+  groups, which also moves when the weights grow;
+- the **output gap** (``analysis.output_gap``), the largest difference
+  between the tied units' outputs on the training rows: what "the units
+  differ" means. The verdicts and the epoch of separation are read from it.
+
+The runs use float64 by default, since float32 resolves only about 1e-7 of a
+value's size. ``gaps_finding`` and ``gaps_markdown`` are the summary;
+``figures.gaps`` draws the curves.
 """
 import numpy as np
 
-from course_companion.analysis.distances import relative_tie_gap
-from course_companion.tables import header_line, table
+from course_companion.analysis import output_gap, relative_tie_gap, silent_inputs, tie_gap
+from course_companion.tables import header_line, number, table
 
-__all__ = ["JITTERS", "THRESHOLD", "FLOAT32_RESOLUTION", "SGD_LEARNING_RATE", "GAP_EPOCHS", "run_gaps",
-           "epoch_reaching", "gaps_finding", "gaps_markdown"]
+__all__ = ["JITTERS", "THRESHOLD", "GROWTH", "FLOAT32_RESOLUTION", "SGD_LEARNING_RATE", "GAP_EPOCHS", "run_gaps",
+           "epoch_reaching", "verdict", "gaps_finding", "gaps_markdown"]
 
 JITTERS = 10.0 ** np.arange(-8, 0)  # 1e-8 ... 1e-1: the standard deviation of the noise on a tied start
-THRESHOLD = 0.1  # a relative tie gap of a tenth (of the weights' size) counts as separated
-FLOAT32_RESOLUTION = 2.0**-23  # about 1.2e-7: float32's step, relative to a weight's size
+THRESHOLD = 0.1  # an output gap of a tenth (outputs run 0 to 1) counts as separated
+GROWTH = 10.0  # a gap that ends this many times larger (or smaller) than it started grew (or shrank); else it stayed
+FLOAT32_RESOLUTION = 2.0**-23  # about 1.2e-7: float32's step, relative to a value's size
 SGD_LEARNING_RATE = 1.0  # plain SGD needs a far larger step than Adam; at 1.0 both models still train well
 # Long enough to see what happens: coffee's gaps had all separated (or not) well before 24 epochs (12,000
-# steps); the digits' shrank for the first epochs and then barely moved, seen over 60 epochs.
+# steps); the digits' barely moved after the first epochs, seen over 60 epochs.
 GAP_EPOCHS = {"coffee": 24, "digits": 60}
+
+
+def verdict(start, end, started_below=True):
+    """"grew", "shrank" or "stayed": how ``end`` compares with ``start``, by a factor of ``GROWTH``.
+
+    Examples:
+        >>> verdict(1e-8, 0.5), verdict(1e-6, 1e-8), verdict(1e-6, 2e-6), verdict(0.3, 0.9, started_below=False)
+        ('grew', 'shrank', 'stayed', 'started apart')
+    """
+    if not started_below:
+        return "started apart"
+    if end >= GROWTH * start:
+        return "grew"
+    return "shrank" if end <= start / GROWTH else "stayed"
 
 
 def epoch_reaching(epochs, gaps, threshold=THRESHOLD):
@@ -48,10 +73,11 @@ def epoch_reaching(epochs, gaps, threshold=THRESHOLD):
 
 
 def run_gaps(data, optimizer="adam", epochs=None, seed=0, jitters=JITTERS, dtype="float64", progress=True):
-    """Train one ``perturbed`` replica per jitter and follow each relative tie gap, every epoch.
+    """Train one ``perturbed`` replica per jitter and follow its gaps every epoch.
 
     Args:
-        data: a ``data.DataSet`` (its ties are the groups followed in L1).
+        data: a ``data.DataSet`` (its ties are the groups followed in L1; its
+            rows without repeats are where the outputs are compared).
         optimizer: "adam" (the data set's learning rate) or "sgd" (``SGD_LEARNING_RATE``).
         epochs: default ``GAP_EPOCHS`` for the data set.
         seed: the starts' seed (every replica has the same starting weights
@@ -61,13 +87,16 @@ def run_gaps(data, optimizer="adam", epochs=None, seed=0, jitters=JITTERS, dtype
 
     Returns:
         dict with ``name``, ``optimizer``, ``learning_rate``, ``dtype``,
-        ``epochs`` (per record), ``jitters``, ``relative`` (replicas x
-        records: the relative tie gap), ``started_below``
-        (bool per replica: its gap started under ``THRESHOLD``), ``reached``
-        (the epoch it grew to ``THRESHOLD``, NaN if never or if it started
-        there), ``separated`` (how many reached it), ``slope`` (the extra epochs each factor of 10 smaller cost,
-        from a straight-line fit; NaN with fewer than two that reached it) and
-        ``accuracy`` (final, per replica).
+        ``epochs`` (per record), ``jitters``; per replica and record (arrays
+        replicas x records) ``tie_gap``, ``live_tie_gap`` (over the weights
+        from inputs that vary), ``relative`` and ``output`` (the output gap);
+        ``silent`` (the inputs that are 0 in every row) and ``inputs``;
+        per replica ``started_below`` (its output gap started under
+        ``THRESHOLD``), ``verdict``, ``reached`` (the epoch its output gap
+        grew to ``THRESHOLD``, NaN if never or if it started there) and
+        ``accuracy`` (final); ``separated`` (how many reached it) and
+        ``slope`` (the extra epochs each factor of 10 smaller cost, from a
+        straight-line fit; NaN with fewer than two that reached it).
     """
     from course_companion.callbacks import ReplicaRecorder
     from course_companion.training import train_replicas
@@ -81,56 +110,86 @@ def run_gaps(data, optimizer="adam", epochs=None, seed=0, jitters=JITTERS, dtype
                    [recorder], label, steps_per_execution=int(np.ceil(len(data.X) / data.batch_size)), ties=data.ties,
                    layer_sizes=data.layer_sizes, learning_rate=rate, optimizer=optimizer, dtype=dtype)
     replicas = recorder.replicas()
-    relative = np.array([relative_tie_gap(rec.units("L1"), groups) for rec in replicas])
+    X, _ = data.loss_data
+    silent = silent_inputs(X)
+    live = np.setdiff1d(np.arange(X.shape[1] + 1), silent)  # every weight but those from silent inputs; the bias
+    units = [rec.units("L1") for rec in replicas]
+    gaps = {
+        "tie_gap": np.array([tie_gap(u, groups) for u in units]),
+        "live_tie_gap": np.array([tie_gap(u[..., live], groups) for u in units]),
+        "relative": np.array([relative_tie_gap(u, groups) for u in units]),
+        "output": np.array([output_gap(X, u, groups, data.model.activation) for u in units]),
+    }
+    output = gaps["output"]
     record_epochs = replicas[0].epochs
-    # A jitter of 1e-2 or more can start the gap at THRESHOLD already: such a start says nothing about growth.
-    below = relative[:, 0] < THRESHOLD
-    reached = np.array([epoch_reaching(record_epochs, r) if b else np.nan for r, b in zip(relative, below)])
+    # A jitter of 1e-2 or more can start the outputs THRESHOLD apart already: such a start says nothing about growth.
+    below = output[:, 0] < THRESHOLD
+    reached = np.array([epoch_reaching(record_epochs, g) if b else np.nan for g, b in zip(output, below)])
     ok = ~np.isnan(reached)
     # Extra epochs per factor of 10 smaller: minus the fitted slope of epoch against log10(jitter).
     slope = -float(np.polyfit(np.log10(np.asarray(jitters)[ok]), reached[ok], 1)[0]) if ok.sum() >= 2 else float("nan")
     return {"name": data.name, "data": data.description, "optimizer": optimizer, "learning_rate": rate, "dtype": dtype,
-            "epochs": record_epochs, "jitters": np.asarray(jitters, dtype=np.float64), "relative": relative,
+            "epochs": record_epochs, "jitters": np.asarray(jitters, dtype=np.float64), **gaps,
+            "silent": silent, "inputs": X.shape[1],
+            "verdict": [verdict(g[0], g[-1], b) for g, b in zip(output, below)],
             "reached": reached, "started_below": below, "separated": int(ok.sum()), "slope": slope,
             "accuracy": np.array([r.last_log("accuracy") for r in replicas]),
             "seed": seed, "metadata": replicas[0].metadata}
 
 
 def gaps_finding(result):
-    """What one tie-gap run shows, in one plain sentence, whichever way it went."""
+    """What one run shows, in one plain sentence, whichever way it went: the output gaps' verdicts, then the rest."""
     below = result["started_below"]
-    separated = result["separated"]
-    total = int(below.sum())
-    ratio = (result["relative"][:, -1] / result["relative"][:, 0])[below]
+    counts = {v: result["verdict"].count(v) for v in ("grew", "shrank", "stayed")}
     run = f"{result['name']} with {result['optimizer']} ({result['epochs'][-1]:g} epochs)"
-    skipped = f" ({int((~below).sum())} larger ones started there already)" if (~below).any() else ""
-    if separated == 0:
-        return (f"{run}: none of the {total} gaps that started below {THRESHOLD:g} of the weights' size grew to it"
-                f"{skipped}; they ended at {np.min(ratio):.2g} to {np.max(ratio):.2g} times where they started.")
-    slope = result["slope"]
-    growth = (f"; each factor of 10 smaller cost about {slope:.2g} more epochs" if np.isfinite(slope) else "")
-    return (f"{run}: {separated} of the {total} gaps that started below {THRESHOLD:g} of the weights' size grew to "
-            f"it{skipped}{growth}.")
+    apart = int((~below).sum())
+    skipped = f" ({apart} larger jitter{'s' if apart > 1 else ''} started that far apart already)" if apart else ""
+    text = (f"{run}: of the {int(below.sum())} jitters whose tied units' outputs started less than {THRESHOLD:g} apart, "
+            f"the output gap grew {GROWTH:g}x or more in {counts['grew']}, shrank {GROWTH:g}x or more in "
+            f"{counts['shrank']} and stayed within {GROWTH:g}x in {counts['stayed']}{skipped}")
+    if result["separated"]:
+        text += f"; {result['separated']} reached {THRESHOLD:g}"
+        if np.isfinite(result["slope"]):
+            text += f", each factor of 10 smaller costing about {result['slope']:.2g} more epochs"
+    stayed = [k for k, v in enumerate(result["verdict"]) if v == "stayed"]
+    if stayed:
+        ratio = result["output"][stayed, -1] / result["output"][stayed, 0]
+        text += f"; those that stayed ended at {ratio.min():.2g} to {ratio.max():.2g} times where they started"
+    return text + "."
+
+
+def _spread(curve):
+    return " / ".join(number(v) for v in (curve[0], curve.min(), curve[-1]))
 
 
 def gaps_markdown(results, meta):
-    """The tie-gap run's ``summary.md``: per data set and optimizer, every jitter's path."""
+    """The tie-gap run's ``summary.md``: per data set and optimizer, every jitter's three gaps and verdict."""
     lines = ["# How big must a difference be to break a tie?", "",
              header_line(meta, "Each replica starts tied (the `perturbed` scheme: the data set's tied groups, then normal "
-                     "noise, the jitter, on every weight) and is followed every epoch."), "",
-             f"The relative tie gap is the largest weight difference inside the L1 groups (the tie gap), divided by "
-             f"the largest weight in "
-             f"them. A gap of {THRESHOLD:g} counts as separated. float32 resolves about {FLOAT32_RESOLUTION:.1e} of "
-             f"a weight's size, so a gap below that would be rounding there; these runs used "
-             f"{results[0]['dtype'] if results else 'float64'}.", ""]
+                         "noise, the jitter, on every weight) and is followed every epoch."), "",
+             "Three gaps inside the L1 groups, each given as start / lowest / end. The **tie gap** is the largest weight "
+             "difference; *over inputs that vary* leaves out the weights from inputs that are 0 in every training row "
+             "(they never get a gradient and keep their jitter). The **relative tie gap** divides the tie gap by the "
+             "largest weight in the groups (which grows as the model trains). The **output gap** is the largest "
+             "difference between two tied units' outputs on the training rows: what \"the units differ\" means.",
+             "",
+             f"The verdict reads the output gap: *grew* when it ended at least {GROWTH:g} times where it started, "
+             f"*shrank* when at most 1/{GROWTH:g}, *stayed* otherwise; an output gap of {THRESHOLD:g} counts as separated. "
+             f"These runs used {results[0]['dtype'] if results else 'float64'} (float32 resolves about "
+             f"{FLOAT32_RESOLUTION:.1e} of a value's size).", ""]
     lines += [f"- {gaps_finding(r)}" for r in results] + [""]
     for r in results:
-        lines += [f"## {r['name']}, {r['optimizer']} (learning rate {r['learning_rate']:g})", "", f"Data: {r['data']}. Seed {r['seed']}.", "",
-                  table(["jitter", "gap at the start", "lowest gap", "gap at the end", f"epoch it reached {THRESHOLD:g}",
-                         "final accuracy"],
-                        [[f"{g:.0e}", f"{c[0]:.3g}", f"{c.min():.3g}", f"{c[-1]:.3g}",
-                          ("started there" if not b else "-") if np.isnan(e) else f"{e:.1f}", f"{a:.3f}"]
-                         for g, c, e, a, b in zip(r["jitters"], r["relative"], r["reached"], r["accuracy"],
-                                                  r["started_below"])],
+        silent = len(r["silent"])
+        lines += [f"## {r['name']}, {r['optimizer']} (learning rate {r['learning_rate']:g})", "",
+                  f"Data: {r['data']}. Seed {r['seed']}. "
+                  + (f"{silent} of the {r['inputs']} inputs are 0 in every training row." if silent else
+                     f"Every one of the {r['inputs']} inputs varies."), "",
+                  table(["jitter", "tie gap", "over inputs that vary", "relative tie gap", "output gap",
+                         f"epoch the output gap reached {THRESHOLD:g}", "verdict", "final accuracy"],
+                        [[f"{j:.0e}", _spread(t), _spread(lt), _spread(rel), _spread(o),
+                          ("started there" if not b else "-") if np.isnan(e) else f"{e:.1f}", v, f"{a:.3f}"]
+                         for j, t, lt, rel, o, e, v, a, b in zip(r["jitters"], r["tie_gap"], r["live_tie_gap"],
+                                                                 r["relative"], r["output"], r["reached"], r["verdict"],
+                                                                 r["accuracy"], r["started_below"])],
                         markdown=True), ""]
     return "\n".join(lines)

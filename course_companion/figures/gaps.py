@@ -1,4 +1,4 @@
-"""``gaps``' figures: the relative tie gap against epochs, and the epoch each jitter's gap separated.
+"""``gaps``' figures: the output gap against epochs, and the epoch each jitter's output gap separated.
 
 No training here: they read the results of ``experiments.run_gaps``.
 """
@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from course_companion.experiments.gaps import FLOAT32_RESOLUTION, THRESHOLD
+from course_companion.experiments.gaps import FLOAT32_RESOLUTION, GROWTH, THRESHOLD
 from course_companion.figures.style import MAX_WIDTH, add_footer
 
 __all__ = ["plot_gap_curves", "plot_separation_epochs", "gaps_figures"]
@@ -17,7 +17,7 @@ def _label(result):
 
 
 def plot_gap_curves(results):
-    """One panel per run: each jitter's relative tie gap over epochs, on a log scale.
+    """One panel per run: each jitter's output gap over epochs, on a log scale, with its verdicts in the title.
 
     Returns:
         the Figure; the dashed line is ``THRESHOLD`` (separated), the dotted
@@ -29,33 +29,33 @@ def plot_gap_curves(results):
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     colors = colormaps["viridis"](np.linspace(0, 0.9, len(results[0]["jitters"])))
     for ax, result in zip(axes, results):
-        for gap, curve, color in zip(result["jitters"], result["relative"], colors):
+        for gap, curve, color in zip(result["jitters"], result["output"], colors):
             ax.plot(result["epochs"], curve, color=color, lw=1.2, label=f"{gap:.0e}")
         ax.set_yscale("log")
         ax.axhline(THRESHOLD, color="0.3", ls="--", lw=0.8)
         ax.axhline(FLOAT32_RESOLUTION, color="tab:red", ls=":", lw=0.8)
-        separated = result["separated"]
-        ax.set_title(f"{_label(result)}: {separated} of {int(result['started_below'].sum())} grew to {THRESHOLD:g}",
-                     fontsize=8)
+        counts = ", ".join(f"{result['verdict'].count(v)} {v}" for v in ("grew", "stayed", "shrank"))
+        ax.set_title(f"{_label(result)}: {counts}", fontsize=8)
         ax.set_xlabel("epochs", fontsize=8)
-        ax.set_ylabel("relative tie gap\n(tie gap / weights' size)", fontsize=8)
+        ax.set_ylabel("output gap: largest difference\nbetween tied units' outputs", fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in axes[len(results):]:
         ax.set_axis_off()
     axes[0].legend(title="jitter", fontsize=6, title_fontsize=6, ncols=2, loc="lower right")
-    fig.suptitle("Does a tiny difference between tied units grow or shrink?\n"
-                 f"dashed: {THRESHOLD:g} of the weights' size (separated); dotted red: float32's resolution", fontsize=9)
+    fig.suptitle("Does a tiny difference between tied units grow, stay or shrink? "
+                 f"(grew or shrank: by {GROWTH:g}x or more)\n"
+                 f"dashed: outputs {THRESHOLD:g} apart (separated); dotted red: float32's resolution", fontsize=9)
     return fig
 
 
 def plot_separation_epochs(results):
-    """The epoch each jitter's relative tie gap reached ``THRESHOLD``, against the jitter (log scale).
+    """The epoch each jitter's output gap reached ``THRESHOLD``, against the jitter (log scale).
 
     If gaps grow exponentially these fall on a straight line; its slope is in
     the legend as extra epochs per factor of 10 smaller. Runs where none
-    separated are named in the title.
+    separated are named inside the axes.
     """
-    fig = Figure(figsize=(MAX_WIDTH, 3.2), layout="constrained")
+    fig = Figure(figsize=(MAX_WIDTH, 3.8), layout="constrained")
     ax = fig.add_subplot()
     never = []
     for k, result in enumerate(results):
@@ -68,10 +68,13 @@ def plot_separation_epochs(results):
         ax.plot(result["jitters"][ok], result["reached"][ok], "o-", color=f"C{k}", label=_label(result) + text)
     ax.set_xscale("log")
     ax.set_xlabel("jitter: the standard deviation of the noise added at the start")
-    ax.set_ylabel(f"epoch the gap reached {THRESHOLD:g}")
-    if ax.lines:
-        ax.legend(fontsize=7)
-    ax.set_title("When did each tie break?" + (f" Never within the run: {', '.join(never)}" if never else ""), fontsize=9)
+    ax.set_ylabel(f"epoch the output gap\nreached {THRESHOLD:g}")
+    if ax.lines:  # above the axes, where it can hide no point
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", fontsize=7, ncols=2)
+    if never:  # said inside the axes, so that it cannot read as the title of the lines drawn
+        ax.text(0.02, 0.04, "no output gap reached " f"{THRESHOLD:g} within the run: " + "; ".join(never),
+                transform=ax.transAxes, fontsize=7, color="0.3")
+    ax.set_title(f"When did each tie break? The epoch each jitter's tied units' outputs came {THRESHOLD:g} apart", fontsize=9)
     return fig
 
 
