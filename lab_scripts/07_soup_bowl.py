@@ -19,10 +19,8 @@ from course_companion.labs import lab_setup, show
 
 lab = lab_setup("07", epochs=None, quick_epochs=2)
 
-import numpy as np
-
 from course_companion.data import load_dataset
-from course_companion.experiments.landscape import middle_higher, middle_rise, run_landscape
+from course_companion.experiments.landscape import landscape_finding, run_landscape
 from course_companion.figures.landscape import plot_swap_paths
 
 points = 7 if lab.quick else 21
@@ -53,17 +51,12 @@ show(plot_swap_paths(results), lab.out / "swap_paths.png")
 
 # %%
 for result in results:
-    rise = middle_rise(result)
-    end = result["paths"][0][2][0]
-    print(f"{result['name']}: loss at the ends {end:.4g}; in the middle, minus the ends: min {rise.min():+.3g}, "
-          f"median {np.median(rise):+.3g}, max {rise.max():+.3g} over {len(rise)} pairs; "
-          f"higher for {int(middle_higher(result).sum())} of them.")
-print("Where the middle is higher, two equally good networks are separated by a ridge: the loss has many lowest "
-      "points (one per order of the units), not one bowl. Where it is flat, a valley joins them: the units there "
-      "are redundant, and making them equal costs almost nothing.")
+    print(landscape_finding(result))
+print("Either way the lowest points come in copies, one per order of the units (the two ends of every path are "
+      "the same network), so the loss is not one bowl with one lowest point.")
 
 # %% [markdown]
 # ## What this lab used
 # `course_companion.data.load_dataset`, `course_companion.experiments.landscape.run_landscape`
-# (which trains with `training.train_scheme` and walks `swap_path`), `middle_rise`, `middle_higher`,
+# (which trains with `training.train_scheme` and walks `swap_path`), `landscape_finding`,
 # `course_companion.figures.landscape.plot_swap_paths`.

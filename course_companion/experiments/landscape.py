@@ -15,13 +15,14 @@ from course_companion.checks import check_int
 from course_companion.data import check_xy
 from course_companion.tables import header_line, table
 
-__all__ = ["ROUNDING", "swap_path", "swapped_weights", "unit_pairs", "run_landscape", "middle_rise", "middle_higher",
-           "landscape_markdown"]
+__all__ = ["ROUNDING_MARGIN", "FLAT", "swap_path", "swapped_weights", "unit_pairs", "run_landscape", "middle_rise", "end_rounding",
+           "middles", "middle_higher", "rise_in_words", "landscape_finding", "landscape_markdown"]
 
-
-# A loss computed in float32 is good to about 1e-6 of its size; a middle higher
-# than the ends by less than this is rounding, not a ridge.
-ROUNDING = 1e-5
+# The two ends of a swap path are the same function, so any difference between their losses is float32's
+# rounding: a middle counts as higher (or lower) than the ends only by more than this many times that.
+ROUNDING_MARGIN = 10
+FLOAT32_RESOLUTION = 2.0**-23  # float32's step, relative to a value's size: the least rounding there can be
+FLAT = 0.1  # a middle at most this share of the loss above the ends is a nearly flat valley, in the findings' words
 
 
 def middle_rise(result):
@@ -30,10 +31,52 @@ def middle_rise(result):
     return np.array([losses[middle] - (losses[0] + losses[-1]) / 2 for _, _, losses in result["paths"]])
 
 
+def end_rounding(result):
+    """The rounding in these losses, measured: the largest difference between a path's two ends (the same function),
+    and at least float32's step at the end loss."""
+    ends = np.array([(losses[0], losses[-1]) for _, _, losses in result["paths"]])
+    return float(max(np.abs(ends[:, 0] - ends[:, 1]).max(), FLOAT32_RESOLUTION * np.abs(ends).max()))
+
+
+def middles(result):
+    """Per path, "higher", "lower" or "level": the middle against the ends, by more than ``ROUNDING_MARGIN`` x the rounding."""
+    rise, limit = middle_rise(result), ROUNDING_MARGIN * end_rounding(result)
+    return np.where(rise > limit, "higher", np.where(rise < -limit, "lower", "level"))
+
+
+def rise_in_words(rise, end):
+    """A middle's rise in words that keep its size: "138x the ends" for a ridge, "+8.79%" for a bump.
+
+    Examples:
+        >>> rise_in_words(2.31, 0.0169), rise_in_words(0.00219, 0.0249), rise_in_words(-2.77e-5, 0.0249)
+        ('138x the ends', '+8.8%', '-0.111%')
+    """
+    return f"{1 + rise / end:.3g}x the ends" if abs(rise) >= end else f"{100 * rise / end:+.3g}%"
+
+
+def landscape_finding(result):
+    """What one data set's paths show, in one sentence chosen from the numbers, whichever way they went."""
+    rise, kinds = middle_rise(result), middles(result)
+    end = float(np.median([losses[0] for _, _, losses in result["paths"]]))
+    counts = {v: int((kinds == v).sum()) for v in ("higher", "level", "lower")}
+    text = (f"{result['name']}: of {len(rise)} pairs, the middle (units i and j equal) was higher than the ends for "
+            f"{counts['higher']}, level for {counts['level']} and lower for {counts['lower']}; the highest "
+            f"{rise_in_words(rise.max(), end)}, the lowest {rise_in_words(rise.min(), end)}. ")
+    if rise.max() >= end:
+        return text + ("A ridge at least as high as the loss itself separates the copies of this network: starts "
+                       "on either side can settle in different copies, with different units.")
+    if counts["higher"] == 0:
+        return text + "No ridge here: the copies are joined by a valley at least as low as the ends."
+    if rise.max() >= FLAT * end:
+        return text + (f"A low ridge ({rise.max() / end:.0%} of the loss at most) separates the copies: making two "
+                       "units equal costs something, but not much.")
+    return text + (f"The largest bump is {rise.max() / end:.1%} of the loss: the copies are joined by a nearly flat "
+                   "valley, and making two units equal costs little.")
+
+
 def middle_higher(result):
-    """Per path, whether the middle is higher than the ends by more than ``ROUNDING`` of the end loss (bool array)."""
-    ends = np.array([losses[0] for _, _, losses in result["paths"]])
-    return middle_rise(result) > ROUNDING * ends
+    """Per path, whether the middle is higher than the ends beyond rounding (bool array): ``middles == "higher"``."""
+    return middles(result) == "higher"
 
 
 def swapped_weights(kernel, bias, after, i, j):
@@ -174,21 +217,24 @@ def landscape_markdown(results, meta):
     """The landscape's ``summary.md``: per data set, the end and middle loss of every path walked."""
     lines = ["# Is the loss a soup bowl?", "",
              header_line(meta, "Each data set's model trained from a random start, then the loss walked along the straight "
-                     "line from the network to its copy with two L1 units swapped (the same function)."), ""]
+                         "line from the network to its copy with two L1 units swapped (the same function)."), "",
+             f"The two ends of a path are the same function, so their losses differ only by float32's rounding; a middle "
+             f"counts as higher or lower than the ends only by more than {ROUNDING_MARGIN} times the largest such "
+             f"difference (and float32's step at that loss), and as level otherwise.", ""]
     for result in results:
         rise = middle_rise(result)
-        ends = np.array([losses[0] for _, _, losses in result["paths"]])
-        higher = int(middle_higher(result).sum())
+        end = float(np.median([losses[0] for _, _, losses in result["paths"]]))
+        kinds = middles(result)
         middle = len(result["alphas"]) // 2
         lines += [f"## {result['name']}", "",
                   f"Data: {result['data']}. Random start, seed {result['seed']}, {result['epochs']} epochs, final accuracy "
                   f"{result['accuracy']:.3f}. Pairs: {len(result['paths'])} of the {result['pairs_of']} pairs of L1 units"
                   + (" (drawn at random with the seed)." if len(result["paths"]) < result["pairs_of"] else " (all)."), "",
-                  f"The middle (units i and j equal) is higher than the ends for {higher} of {len(rise)} pairs "
-                  f"(by more than {ROUNDING:g} of the end loss, float32's rounding); middle minus ends: "
-                  f"min {rise.min():.3g}, median {np.median(rise):.3g}, max {rise.max():.3g}, against an end loss of "
-                  f"{np.median(ends):.3g}.", "",
-                  table(["units i, j", "loss at the ends (alpha 0 / 1)", "loss in the middle", "middle minus ends"],
-                        [[f"{i}, {j}", f"{losses[0]:.6g} / {losses[-1]:.6g}", f"{losses[middle]:.6g}", f"{r:+.3g}"]
-                         for (i, j, losses), r in zip(result["paths"], rise)], markdown=True), ""]
+                  f"End loss {end:.3g}; rounding seen between the ends {end_rounding(result):.2g}. Middle minus ends: "
+                  f"min {rise.min():.3g}, median {np.median(rise):.3g}, max {rise.max():.3g}.", "",
+                  landscape_finding(result), "",
+                  table(["units i, j", "loss at the ends (alpha 0 / 1)", "loss in the middle", "middle minus ends",
+                         "middle"],
+                        [[f"{i}, {j}", f"{losses[0]:.6g} / {losses[-1]:.6g}", f"{losses[middle]:.6g}", f"{r:+.3g}", k]
+                         for (i, j, losses), r, k in zip(result["paths"], rise, kinds)], markdown=True), ""]
     return "\n".join(lines)
