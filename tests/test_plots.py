@@ -113,3 +113,15 @@ def test_two_neuron_figure_draws_six_weights():
         rec.append(r, r, {"hidden": np.full((2, 2), r, np.float32), "out": np.full((1, 2), r, np.float32)})
     fig = plot_two_neuron_weights({"tied": rec})
     assert isinstance(fig, Figure) and len(fig.axes[0].get_lines()) == 6
+
+
+def test_aligned_seeds_shown_include_every_seed_that_did_not_match():
+    from course_companion.figures.sweep import _shown_seeds
+
+    mine = [{"seed": s} for s in range(8)]
+    rows = [{"seed": s, "smallest": v, "median": m} for s, v, m in
+            [(1, 0.999, 1.0), (2, 0.995, 1.0), (3, 0.4, 0.7), (4, 0.999, 1.0), (5, 0.999, 1.0), (6, 0.2, 0.6), (7, 0.999, 1.0)]]
+    coffee = [(r["seed"], mark) for r, mark in _shown_seeds(mine, rows, coffee=True, seeds=3)]
+    assert coffee == [(0, ""), (1, ""), (2, ""), (3, "did not match"), (6, "did not match")]
+    digits = [(r["seed"], mark) for r, mark in _shown_seeds(mine, rows, coffee=False, seeds=3)]
+    assert digits == [(0, ""), (1, "most alike"), (6, "least alike")]

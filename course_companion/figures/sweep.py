@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_companion.analysis.distances import smallest_distance
+from course_companion.experiments.sweep import SAME_UNIT
 from course_companion.figures.maps import plot_unit_maps
 from course_companion.figures.panels import draws_as_maps, plot_unit_images
 from course_companion.figures.style import MAX_WIDTH, add_footer, floor_for_zero, zero_row
@@ -91,35 +92,60 @@ def plot_alignment(results, aligned):
     return fig
 
 
-def aligned_units_figure(results, aligned, scheme="random", seeds=4):
-    """The units of a scheme's first seeds side by side, in matched order.
+def _shown_seeds(mine, rows, coffee, seeds):
+    """(result, label) rows to draw: the reference first; coffee: the first matching seeds and *every* seed that did
+    not match; digits (25 images a seed): the most and the least alike seed."""
+    by_seed = {r["seed"]: r for r in rows}
+    others = [r for r in mine[1:] if r["seed"] in by_seed]
+    if coffee:
+        matched = [r for r in others if by_seed[r["seed"]]["smallest"] >= SAME_UNIT][: max(seeds - 1, 0)]
+        unmatched = [r for r in others if by_seed[r["seed"]]["smallest"] < SAME_UNIT]
+        picked = sorted(matched + unmatched, key=lambda r: r["seed"])
+        return [(mine[0], "")] + [(r, "" if r in matched else "did not match") for r in picked]
+    if not others:
+        return [(mine[0], "")]
+    most = max(others, key=lambda r: by_seed[r["seed"]]["median"])
+    least = min(others, key=lambda r: by_seed[r["seed"]]["smallest"])
+    picked = [(most, "most alike")] + ([(least, "least alike")] if least is not most else [])
+    return [(mine[0], "")] + picked
 
-    Coffee (2 inputs): one row of unit maps per seed (up to ``seeds``), the
-    first seed's in its own order, the others in the order that matches it
-    (a flipped unit drawn as 1 - a). Digits: the unit images of the first
-    two seeds, the second in matched order (a flipped unit negated).
+
+def aligned_units_figure(results, aligned, scheme="random", seeds=4):
+    """The units of a scheme's seeds side by side, each in the order that matches the first seed.
+
+    Coffee (2 inputs): one row of unit maps per seed: the first seed's in its
+    own order, then the first ``seeds - 1`` seeds that matched it and every
+    seed that did not (marked), the others in the order that matches it (a
+    flipped unit drawn as 1 - a). Digits: the unit images of the first seed,
+    the most alike seed (highest median similarity) and the least alike
+    (lowest smallest similarity), in matched order (a flipped unit negated).
+    Every row gives its seed's final accuracy.
 
     Returns:
         the Figure.
     """
     mine = [r for r in results if r["scheme"] == scheme]
-    matches = {r["seed"]: r["match"] for r in aligned if r["scheme"] == scheme}
+    rows = [r for r in aligned if r["scheme"] == scheme]
+    matches = {r["seed"]: r["match"] for r in rows}
     coffee = draws_as_maps(mine[0]["recording"], "L1")
-    shown = mine[: seeds if coffee else 2]
-    fig = Figure(figsize=(MAX_WIDTH, (2.0 if coffee else 1.55) * len(shown) + 0.5), layout="constrained")
-    for row, result in zip(np.atleast_1d(fig.subfigures(len(shown), 1)), shown):
+    shown = _shown_seeds(mine, rows, coffee, seeds)
+    fig = Figure(figsize=(MAX_WIDTH, (2.0 if coffee else 1.7) * len(shown) + 0.6), layout="constrained")
+    for row, (result, mark) in zip(np.atleast_1d(fig.subfigures(len(shown), 1)), shown):
         match = matches.get(result["seed"])
-        what = "its own order" if match is None else (
+        what = "the reference, in its own order" if match is None else (
             f"matched to seed {mine[0]['seed']}: similarity median {np.median(match.similarity):.3f}, "
             f"smallest {match.similarity.min():.3f}" + ("" if coffee else f"; {int(match.flipped.sum())} flipped, drawn negated"))
-        title = f"seed {result['seed']}, {what}"
+        title = (f"seed {result['seed']}" + (f" ({mark.upper() if mark == 'did not match' else mark})" if mark else "")
+                 + (", " if coffee else ",\n") + f"{what}; final accuracy {result['recording'].last_log('accuracy'):.3f}")
         if coffee:
             plot_unit_maps(result["recording"], fig=row, title=title, match=match)
         else:
             plot_unit_images(result["recording"], fig=row, title=title, match=match, cols=13)
-    fig.suptitle(f"{scheme}: the L1 units of {len(shown)} seeds, each in the order that matches seed {mine[0]['seed']}",
+    same = sum(r["smallest"] >= SAME_UNIT for r in rows)
+    fig.suptitle(f"{scheme}: the L1 units of {len(shown)} of {len(mine)} seeds, each in the order that matches seed "
+                 f"{mine[0]['seed']}\n{same} of {len(rows)} other seeds matched it (every unit at similarity >= {SAME_UNIT})",
                  fontsize=10)
-    add_footer(fig, [r["recording"] for r in shown])
+    add_footer(fig, [r["recording"] for r, _ in shown])
     return fig
 
 
