@@ -17,8 +17,8 @@ import numpy as np
 from course_companion.data import standardized_coffee_data
 from course_companion.tables import table
 
-__all__ = ["WEIGHTS", "WEIGHT_NAMES", "SETUPS", "two_neuron_model", "forum_weights", "run_explain", "six_weights",
-           "weights_and_gradients_at", "explain_table"]
+__all__ = ["WEIGHTS", "WEIGHT_NAMES", "SETUPS", "COMMAND_SETUPS", "two_neuron_model", "forum_weights", "run_explain",
+           "six_weights", "weights_and_gradients_at", "explain_table"]
 
 # Where each of the six weights sits in a recording: (layer, unit, input) of
 # ``Recording.units(layer)``'s (units, d) layout.
@@ -31,18 +31,28 @@ WEIGHTS = {
     "w6": ("out", 0, 1),
 }
 WEIGHT_NAMES = tuple(WEIGHTS)
-SETUPS = ("tied", "untied")  # w1 = w3, w2 = w4 and w5 = w6, or six weights drawn apart (not schemes)
+# The starts (not schemes): tied (w1 = w3, w2 = w4, w5 = w6), incoming-only (w1 = w3, w2 = w4, w5 != w6: the same
+# inputs and incoming weights, different outgoing weights) and untied (six weights drawn apart).
+SETUPS = ("tied", "incoming-only", "untied")
+COMMAND_SETUPS = ("tied", "untied")  # what the explain command trains and tables
 
 
-def forum_weights(tied, seed=0):
-    """Six starting weights, seeded; with ``tied`` w3 = w1, w4 = w2 and w6 = w5.
+def forum_weights(setup, seed=0):
+    """Six starting weights, seeded, the same draw for every setup (``SETUPS``).
+
+    ``tied``: w3 = w1, w4 = w2 and w6 = w5; ``incoming-only``: w3 = w1 and
+    w4 = w2 only; ``untied``: as drawn.
 
     Returns:
         (hidden kernel (2, 2), output kernel (2, 1)) as float32.
     """
+    if setup not in SETUPS:
+        raise ValueError(f"setup must be one of {list(SETUPS)}; got {setup!r}")
     w = np.random.default_rng(seed).uniform(-1, 1, size=6).astype(np.float32)
-    if tied:
-        w[2], w[3], w[5] = w[0], w[1], w[4]
+    if setup in ("tied", "incoming-only"):
+        w[2], w[3] = w[0], w[1]
+    if setup == "tied":
+        w[5] = w[4]
     hidden = np.array([[w[0], w[2]], [w[1], w[3]]], dtype=np.float32)  # column u = unit u's incoming
     return hidden, np.array([[w[4]], [w[5]]], dtype=np.float32)
 
@@ -65,8 +75,8 @@ def two_neuron_model(hidden, out, learning_rate=0.05):
     return model
 
 
-def run_explain(epochs=20, seed=0, every="epoch"):
-    """Train the network tied and untied; return {"tied": Recording, "untied": Recording}.
+def run_explain(epochs=20, seed=0, every="epoch", setups=COMMAND_SETUPS):
+    """Train the network from each of ``setups``; return {setup: Recording}.
 
     Gradients are recorded on the whole (standardized) coffee data at each record.
     """
@@ -75,10 +85,10 @@ def run_explain(epochs=20, seed=0, every="epoch"):
 
     X, y = standardized_coffee_data()
     out = {}
-    for setup in SETUPS:
+    for setup in setups:
         recorder = UnitRecorder(every=every, gradients=True, probe=(X, y),
                                 metadata={"setup": setup, "seed": seed, "data": "coffee roasting, 200 x 2, standardized"})
-        train(lambda: two_neuron_model(*forum_weights(setup == "tied", seed=seed)), X, y, epochs, seed, 32, [recorder])
+        train(lambda: two_neuron_model(*forum_weights(setup, seed=seed)), X, y, epochs, seed, 32, [recorder])
         out[setup] = recorder.recording
     return out
 

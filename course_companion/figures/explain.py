@@ -27,7 +27,7 @@ def plot_two_neuron_weights(recordings):
         for (name, s), ls, color in zip(series.items(), styles, colors):
             ax.plot(rec.epochs, s, ls=ls, color=color, label=name, lw=1.5)
         same = all(np.array_equal(series[a], series[b]) for a, b in (("w1", "w3"), ("w2", "w4"), ("w5", "w6")))
-        ax.set_title(f"{label}" + (" (each dashed line lies under its solid twin)" if same else ""), fontsize=9)
+        ax.set_title(f"{label}" + ("\n(dashed hidden under solid)" if same else ""), fontsize=9)
         ax.set_xlabel("epochs")
     axes[0].set_ylabel("weight value")
     axes[-1].legend(fontsize=7, ncols=3)
