@@ -39,7 +39,10 @@ def lab_setup(name, epochs=20, quick_epochs=2, seed=0, argv=None):
     # The command line's options: the same values are accepted and refused.
     add_run_options(parser, None, f"epochs of training (default {epochs})", str(Path("lab_output") / name),
                     "the folder this lab writes into", seed=seed)
-    args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)  # a kernel's -f is ignored
+    argv = sys.argv[1:] if argv is None else argv
+    # Under a Jupyter kernel sys.argv holds the kernel's own arguments (-f kernel.json): ignored there only. As a
+    # script an unknown option (--sed 5) is an error, not a run with the default seed.
+    args = parser.parse_known_args(argv)[0] if in_notebook() else parser.parse_args(argv)
     quick = args.quick or os.environ.get("COURSE_COMPANION_QUICK") == "1"
 
     from course_companion.devices import choose_device, quiet_tensorflow

@@ -16,7 +16,7 @@ from course_companion.labs import lab_setup, show
 
 lab = lab_setup("01")
 
-from course_companion.analysis import distinct_units
+from course_companion.analysis import distinct_units, spread_over_records
 from course_companion.data import load_digits01
 from course_companion.experiments import run_compare
 from course_companion.figures import plot_distances, plot_unit_images
@@ -31,14 +31,18 @@ X, y = load_digits01()
 recordings = run_compare(["constant", "random"], X, y, epochs=lab.epochs, seed=lab.seed)
 
 # %% [markdown]
-# ## How many different units are there?
+# ## How many different units are there, and did training bring any closer?
 # A unit's weights are its 400 incoming weights and its bias. Count the
-# distinct ones in L1 at the start and at the end of training.
+# distinct ones in L1 at the start and at the end of training, and follow the
+# two closest units: if training pulled units together, they would come closer.
 
 # %%
 for scheme, rec in recordings.items():
     first, last = rec.units("L1")[0], rec.units("L1")[-1]
-    print(f"{scheme:9} L1 distinct units: start {distinct_units(first)}, end {distinct_units(last)}")
+    lo, _, _ = spread_over_records(rec.distances("L1"))
+    moved = "came closer" if lo[-1] < lo[0] else "moved apart" if lo[-1] > lo[0] else "stayed exactly as far apart"
+    print(f"{scheme:9} L1 distinct units: start {distinct_units(first)}, end {distinct_units(last)}; "
+          f"the two closest units {lo[0]:.3g} apart at the start, {lo[-1]:.3g} at the end: they {moved}")
 
 # %% [markdown]
 # ## Distances over training
@@ -65,5 +69,5 @@ for scheme, rec in recordings.items():
 # %% [markdown]
 # ## What this lab used
 # `course_companion.data.load_digits01`, `course_companion.experiments.run_compare`,
-# `course_companion.analysis.distinct_units`, `Recording.units`,
+# `course_companion.analysis.distinct_units`, `spread_over_records`, `Recording.units`, `Recording.distances`,
 # `course_companion.figures.plot_distances`, `course_companion.figures.plot_unit_images`.

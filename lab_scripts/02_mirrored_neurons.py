@@ -5,8 +5,8 @@ copies of each other: L1 units 0 and 1, L1 units 2, 3 and 4, and L2 units 0
 and 1. You will see those units stay exactly equal through training while
 every other unit separates. Then tie only their incoming weights
 (``incoming-only``) and watch the tie break: the different outgoing weights
-give the copies different gradients. Last, tie two units of a model that has
-already trained, and keep training.
+give the copies different gradients. Last, tie three units of a model that
+has already trained, and keep training.
 """
 # %% [markdown]
 # ## Setup

@@ -40,7 +40,8 @@ print(f"by hand {by_hand:.6f}, pairwise_distances {matrix[0, 1]:.6f}")
 # %% [markdown]
 # ## The matrix for one record, per layer
 # Row i, column j: the distance between units i and j. The diagonal is 0 (a
-# unit against itself).
+# unit against itself). The start and the end of a layer share one colour
+# scale, so a distance that grew looks brighter.
 
 # %%
 from matplotlib.figure import Figure
@@ -48,8 +49,9 @@ from matplotlib.figure import Figure
 fig = Figure(figsize=(7.2, 5.6), layout="constrained")
 axes = fig.subplots(2, 2)
 for row, layer in zip(axes, ("L1", "L2")):
-    plot_distance_matrix(rec, layer=layer, record=0, ax=row[0])
-    plot_distance_matrix(rec, layer=layer, record=-1, ax=row[1])
+    top = max(float(rec.distances(layer, record=r).max()) for r in (0, -1))  # one colour scale for start and end
+    plot_distance_matrix(rec, layer=layer, record=0, ax=row[0], vmax=top)
+    plot_distance_matrix(rec, layer=layer, record=-1, ax=row[1], vmax=top)
 show(fig, lab.out / "matrices_random.png")
 
 # %% [markdown]
@@ -71,7 +73,8 @@ show(fig, lab.out / "distances.png")
 # %% [markdown]
 # ## Cosine distance
 # Cosine distance ignores how long the weight vectors are and compares only
-# their directions: 0 for the same direction, 1 for perpendicular.
+# their directions: 0 for the same direction, 1 for perpendicular, 2 for
+# opposite directions.
 
 # %%
 cos = rec.distances("L1", metric="cosine")[-1]

@@ -49,8 +49,9 @@ def _expected_row(path, groups):
     with np.load(path) as f:
         log_keys = [str(k) for k in f["log_keys"]]
         accuracy = f[f"log_{log_keys.index('accuracy')}"][-1]
+        loss = f[f"log_{log_keys.index('loss')}"][-1]
         layers = [f["units_0"][-1].astype(np.float64), f["units_1"][-1].astype(np.float64)]
-    row = [float(accuracy)]
+    row = [float(accuracy), float(loss)]
     for w in layers:
         n = len(w)
         pairs = [np.sqrt(np.sum((w[i] - w[j]) ** 2)) for i in range(n) for j in range(n) if i != j]
@@ -73,14 +74,15 @@ def test_summary_numbers_match_the_saved_recordings(compare_run):
         rec = Recording.load(out / f"{scheme}.npz")
         assert rec.metadata["scheme"] == scheme and rec.metadata["device"] == "CPU"
         assert len(rec) == 3  # records at step 0 and after each of the 2 epochs
-        acc, d1, lo1, hi1, d2, lo2, hi2, gap = _expected_row(out / f"{scheme}.npz", scheme_groups)
+        acc, loss, d1, lo1, hi1, d2, lo2, hi2, gap = _expected_row(out / f"{scheme}.npz", scheme_groups)
         cells = lines[scheme]
         assert float(cells[1]) == pytest.approx(acc, abs=5e-4)
-        assert [int(cells[2]), int(cells[3])] == [d1, d2]
-        for cell, value in zip([cells[4], cells[5], cells[6], cells[7]], [lo1, hi1, lo2, hi2]):
+        assert float(cells[2]) == pytest.approx(loss, abs=5e-5)
+        assert [int(cells[3]), int(cells[4])] == [d1, d2]
+        for cell, value in zip([cells[5], cells[6], cells[7], cells[8]], [lo1, hi1, lo2, hi2]):
             assert float(cell) == pytest.approx(value, rel=5e-3, abs=0)  # 3 significant digits; 0 exactly
-        assert cells[8] == "-" if gap is None else float(cells[8]) == gap == 0
-    assert lines["constant"][2:4] == ["1", "1"]
+        assert cells[9] == "-" if gap is None else float(cells[9]) == gap == 0
+    assert lines["constant"][3:5] == ["1", "1"]
     assert "Tie check (constant and mirrored, equal exactly (CPU)): held; largest tie gap 0." in summary
 
 

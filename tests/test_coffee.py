@@ -33,7 +33,7 @@ def test_compare_coffee_summary_and_ties(coffee_run):
     _, out = coffee_run
     summary = (out / "summary.md").read_text()
     head = next(line for line in summary.splitlines() if line.startswith("| scheme"))
-    assert head == "| scheme | final accuracy | L1 distinct units | L1 min distance | L1 max distance | tie gap |"
+    assert head == "| scheme | final accuracy | final loss | L1 distinct units | L1 min distance | L1 max distance | tie gap |"
     assert "replicas of one model" in summary
     assert "Tie check (constant and mirrored, equal exactly (CPU)): held; largest tie gap 0." in summary
     recs = {s: Recording.load(out / f"{s}.npz") for s in ("constant", "random", "mirrored")}
@@ -43,7 +43,7 @@ def test_compare_coffee_summary_and_ties(coffee_run):
     l1 = recs["random"].units("L1", -1)
     assert len({tuple(u) for u in l1}) == 3
     constant_row = next(line for line in summary.splitlines() if line.startswith("| constant"))
-    assert constant_row.split(" | ")[2] == "1"
+    assert constant_row.split(" | ")[3] == "1"
 
 
 def test_unit_outputs_match_a_hand_computation(coffee_run):

@@ -93,6 +93,27 @@ def test_answer_figure_width_title_and_file(recs, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["answer.png"]
 
 
+def _texts(fig):
+    """Every title of a figure and its subfigures, read back from the drawing."""
+    out = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    return [t for t in out if t]
+
+
+def test_answer_figure_draws_every_scheme_s_units(recs):
+    three = {**recs, "mirrored": _fake(25, 401, 4, seed=2, tie=[0, 1])}
+    texts = _texts(answer_figure(three))
+    assert [s for s in three if f"{s}: L1 units at the end" in texts] == ["constant", "random", "mirrored"]
+
+
+def test_a_scheme_keeps_its_colour_in_every_figure(recs):
+    from matplotlib.colors import to_hex
+
+    first = plot_distances({"random": recs["random"]})
+    second = plot_distances(recs)
+    colours = [to_hex(ax.get_legend().get_lines()[k].get_color()) for ax, k in ((first, 0), (second, 1))]
+    assert colours[0] == colours[1] == to_hex("C1")
+
+
 def test_animation_written(recs, tmp_path):
     path = animate_distances(recs, tmp_path / "d.gif")
     from PIL import Image

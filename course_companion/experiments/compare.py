@@ -19,7 +19,7 @@ __all__ = ["KEEPS_TIES", "summary_row", "summary_from_recording", "run_compare",
 KEEPS_TIES = ("constant", "mirrored")  # the schemes whose tied groups must stay equal
 
 
-def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2")):
+def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2"), loss=None):
     """One table row from each layer's final unit weights.
 
     Args:
@@ -29,14 +29,15 @@ def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2"))
         groups: dict from layer index (0 = L1) to the groups the scheme
             started tied (``schemes.scheme_groups``), or None.
         layers: the names of the layers reported, in Dense-layer order.
+        loss: float, final training loss, or None.
 
     Returns:
-        dict with ``scheme``, ``accuracy``, ``layers``, per layer
+        dict with ``scheme``, ``accuracy``, ``loss``, ``layers``, per layer
         ``L1_distinct``, ``L1_min``, ``L1_max`` (and L2's...), and
         ``tie_gap``: the largest tie gap over the layers' groups (None where
         the scheme has none).
     """
-    row = {"scheme": scheme, "accuracy": float(accuracy), "layers": list(layers)}
+    row = {"scheme": scheme, "accuracy": float(accuracy), "loss": None if loss is None else float(loss), "layers": list(layers)}
     gaps = []
     for index, name in enumerate(layers):
         units = np.asarray(layer_units[name])
@@ -59,7 +60,7 @@ def summary_from_recording(scheme, recording, groups=None):
     names = recording.hidden_layers
     layers = {name: recording.units(name, record=-1) for name in names}
     groups = recording.groups if groups is None else groups
-    return summary_row(scheme, layers, recording.last_log("accuracy"), groups, layers=names)
+    return summary_row(scheme, layers, recording.last_log("accuracy"), groups, layers=names, loss=recording.last_log("loss"))
 
 
 def run_compare(schemes, X, y, epochs=20, seed=0, every="epoch", data="", progress=True, replicas=False, **settings):
@@ -118,7 +119,7 @@ def run_compare(schemes, X, y, epochs=20, seed=0, every="epoch", data="", progre
 # -- summary.md --------------------------------------------------------------
 def _columns(layers=("L1", "L2")):
     """(row key, heading) of ``compare``'s table, for the hidden layers reported."""
-    columns = [("scheme", "scheme"), ("accuracy", "final accuracy")]
+    columns = [("scheme", "scheme"), ("accuracy", "final accuracy"), ("loss", "final loss")]
     columns += [(f"{layer}_distinct", f"{layer} distinct units") for layer in layers]
     for layer in layers:
         columns += [(f"{layer}_min", f"{layer} min distance"), (f"{layer}_max", f"{layer} max distance")]
@@ -130,6 +131,8 @@ def _cell(key, value):
         return "-"
     if key == "accuracy":
         return f"{value:.3f}"
+    if key == "loss":
+        return f"{value:.4f}"
     return number(value) if isinstance(value, float) else str(value)
 
 

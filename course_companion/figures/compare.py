@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from course_companion.analysis.distances import distinct_from_distances
 from course_companion.figures.panels import draws_as_maps, plot_distance_matrix, plot_distances, plot_units
-from course_companion.figures.style import MAX_WIDTH, add_footer, check_recordings
+from course_companion.figures.style import MAX_WIDTH, add_footer, check_recordings, scheme_color
 
 __all__ = ["answer_figure", "distances_figure", "heatmaps_figure", "units_figure", "compare_figures"]
 
@@ -40,10 +40,10 @@ def answer_figure(recordings, layer="L1"):
     ax_d, ax_a = top.subplots(1, 2, width_ratios=[1.7, 1])
     plot_distances(recordings, layer=layer, ax=ax_d)
     ax_d.set_title(f"Distance between {layer} units", fontsize=9)
-    for label, rec in recordings.items():
+    for n, (label, rec) in enumerate(recordings.items()):
         acc = rec.log("accuracy")
         has = ~np.isnan(acc)
-        ax_a.plot(rec.epochs[has], acc[has], label=label)
+        ax_a.plot(rec.epochs[has], acc[has], label=label, color=scheme_color(label, n))
     ax_a.set(xlabel="epochs", ylabel="training accuracy", ylim=(0, 1.02))
     ax_a.set_title("Accuracy", fontsize=9)
     subs = bottom.subfigures(k, 1) if maps else bottom.subfigures(1, k)

@@ -14,7 +14,7 @@ from matplotlib.ticker import MaxNLocator
 
 from course_companion.analysis.distances import groups_from_distances, spread_over_records
 from course_companion.figures.maps import plot_unit_maps
-from course_companion.figures.style import MAX_WIDTH, check_recordings, floor_for_zero, new_ax, zero_row
+from course_companion.figures.style import MAX_WIDTH, check_recordings, floor_for_zero, new_ax, scheme_color, zero_row
 
 __all__ = ["plot_distances", "plot_distance_matrix", "unit_mosaic", "plot_unit_images", "draws_as_maps", "plot_units",
            "plot_history", "plot_gradients"]
@@ -39,9 +39,9 @@ def plot_distances(recordings, layer="L1", metric="euclidean", ax=None):
     curves = {label: (rec.epochs, *spread_over_records(rec.distances(layer, metric)))
               for label, rec in check_recordings(recordings).items()}
     floor = floor_for_zero([v for c in curves.values() for v in c[1:]])
-    for label, (epochs, lo, med, hi) in curves.items():
+    for k, (label, (epochs, lo, med, hi)) in enumerate(curves.items()):
         lo, med, hi = (np.where(v > 0, v, floor) for v in (lo, med, hi))
-        (line,) = ax.plot(epochs, med, label=label, lw=1.6)
+        (line,) = ax.plot(epochs, med, label=label, lw=1.6, color=scheme_color(label, k))
         ax.fill_between(epochs, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
         if np.all(hi == floor):  # every pair identical at every record
             ax.plot(epochs, med, ls="none", marker="o", ms=3, color=line.get_color())
@@ -178,10 +178,10 @@ def plot_history(recordings, fig=None):
     """
     fig = fig if fig is not None else Figure(figsize=(MAX_WIDTH, 2.8), layout="constrained")
     ax_loss, ax_acc = fig.subplots(1, 2)
-    for label, rec in check_recordings(recordings).items():
+    for k, (label, rec) in enumerate(check_recordings(recordings).items()):
         has = ~np.isnan(rec.log("loss"))
-        ax_loss.plot(rec.epochs[has], rec.log("loss")[has], label=label)
-        ax_acc.plot(rec.epochs[has], rec.log("accuracy")[has], label=label)
+        ax_loss.plot(rec.epochs[has], rec.log("loss")[has], label=label, color=scheme_color(label, k))
+        ax_acc.plot(rec.epochs[has], rec.log("accuracy")[has], label=label, color=scheme_color(label, k))
     ax_loss.set(xlabel="epochs", ylabel="training loss (binary cross-entropy)", title="Loss")
     ax_acc.set(xlabel="epochs", ylabel="training accuracy", title="Accuracy", ylim=(0, 1.02))
     ax_acc.legend(fontsize=8)

@@ -6,9 +6,17 @@ so nothing piles up in pyplot's state; ``report.save_figure`` writes them.
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["MAX_WIDTH", "check_recordings", "new_ax", "add_footer", "floor_for_zero", "zero_row"]
+__all__ = ["MAX_WIDTH", "SCHEME_COLORS", "scheme_color", "check_recordings", "new_ax", "add_footer", "floor_for_zero",
+           "zero_row"]
 
 MAX_WIDTH = 7.2  # inches: a forum post's column
+# One colour per scheme in every figure, so that "random" is the same orange in a lab and in compare's figures.
+SCHEME_COLORS = {"constant": "C0", "random": "C1", "mirrored": "C2", "incoming-only": "C3", "perturbed": "C4"}
+
+
+def scheme_color(label, k):
+    """The colour of a scheme (``SCHEME_COLORS``); any other label gets the ``k``-th colour of matplotlib's cycle."""
+    return SCHEME_COLORS.get(label, f"C{k % 10}")
 
 
 def check_recordings(recordings):

@@ -10,7 +10,7 @@ from course_companion.analysis.distances import smallest_distance
 from course_companion.experiments.sweep import SAME_UNIT
 from course_companion.figures.maps import plot_unit_maps
 from course_companion.figures.panels import draws_as_maps, plot_unit_images
-from course_companion.figures.style import MAX_WIDTH, add_footer, floor_for_zero, zero_row
+from course_companion.figures.style import MAX_WIDTH, add_footer, floor_for_zero, scheme_color, zero_row
 
 __all__ = ["plot_sweep", "plot_alignment", "aligned_units_figure", "sweep_figures"]
 
@@ -37,13 +37,14 @@ def plot_sweep(results, rows):
     rng = np.random.default_rng(0)  # horizontal jitter only, so dots do not hide each other
     for i, scheme in enumerate(schemes):
         values = np.asarray(smallest[scheme])
-        ax.plot(i + rng.uniform(-0.2, 0.2, len(values)), np.where(values > 0, values, floor), "o", ms=3, alpha=0.7)
+        ax.plot(i + rng.uniform(-0.2, 0.2, len(values)), np.where(values > 0, values, floor), "o", ms=3, alpha=0.7,
+                color=scheme_color(scheme, i))
     zero_row(ax, floor)
     ax.set_xticks(range(len(schemes)), schemes)
     ax.set_ylabel("smallest distance between two L1 units")
     ax.set_title("Closest two L1 units after training, a dot per seed", fontsize=9)
     shares = [r["separated"] * 100 for r in rows]
-    ax_share.bar(range(len(schemes)), shares, color=[f"C{i}" for i in range(len(schemes))])
+    ax_share.bar(range(len(schemes)), shares, color=[scheme_color(s, i) for i, s in enumerate(schemes)])
     ax_share.set_xticks(range(len(schemes)), schemes)
     ax_share.set(ylim=(0, 105), ylabel="% of seeds")
     ax_share.set_title(f"Every {' and '.join(rows[0]['layers']) if rows else 'L1'} unit separated", fontsize=9)
@@ -72,9 +73,9 @@ def plot_alignment(results, aligned):
     for i, scheme in enumerate(schemes):
         mine = [r for r in aligned if r["scheme"] == scheme]
         x = i + rng.uniform(-0.15, 0.15, len(mine))
-        ax.plot(x - 0.2, [r["median"] for r in mine], "o", ms=4, color=f"C{i}", alpha=0.8,
+        ax.plot(x - 0.2, [r["median"] for r in mine], "o", ms=4, color=scheme_color(scheme, i), alpha=0.8,
                 label="median over units" if i == 0 else None)
-        ax.plot(x + 0.2, [r["smallest"] for r in mine], "o", ms=4, mfc="none", color=f"C{i}", alpha=0.8,
+        ax.plot(x + 0.2, [r["smallest"] for r in mine], "o", ms=4, mfc="none", color=scheme_color(scheme, i), alpha=0.8,
                 label="smallest over units" if i == 0 else None)
         ax.plot(x, [r["start_median"] for r in mine], "x", ms=4, color="0.5",
                 label="median at the start (before training)" if i == 0 else None)
