@@ -3,6 +3,7 @@ import itertools
 
 import keras
 import numpy as np
+from scipy.spatial.distance import cdist
 import pytest
 
 from course_companion.analysis import cosine_similarities, match_units
@@ -48,7 +49,7 @@ def test_permute_keeps_predictions_and_match_recovers_it(coffee_model, layer, se
 
 
 def _brute_force(ref, other, flips):
-    s = cosine_similarities(ref, other)
+    s = 1.0 - cdist(ref, other, "cosine")  # SciPy's cosine, not the package's
     best = -np.inf
     for perm in itertools.permutations(range(len(ref))):
         picked = s[np.arange(len(ref)), list(perm)]
@@ -109,3 +110,11 @@ def test_permute_errors_leave_the_model_alone(coffee_model):
         permute_units(relu, 0, [1, 0], [True, False])
     for a, b in zip(weights, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_cosine_similarities_against_scipy():
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(5, 7)), rng.normal(size=(4, 7))
+    np.testing.assert_allclose(cosine_similarities(a, b), 1.0 - cdist(a, b, "cosine"), rtol=0, atol=1e-12)
+    zero = np.zeros((1, 7))  # no direction: 1 with another zero vector, 0 with anything else
+    assert cosine_similarities(np.vstack([zero, a[:1]]), np.vstack([zero, b[:1]])).tolist()[0] == [1.0, 0.0]

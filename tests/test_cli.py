@@ -24,8 +24,12 @@ SIZES = {"answer": (960, 1080), "distances_L1": (540, 1080), "heatmaps_L1": (435
 @pytest.fixture(scope="module")
 def compare_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "figs"
-    code = main(["compare", "--schemes", "constant", "random", "mirrored", "--epochs", "2", "--out", str(out), "--device", "cpu"])
-    return code, out
+    # A fresh process: --device cpu must be chosen before TensorFlow starts, which in this process it has (on a
+    # machine with a GPU an in-process call would be refused).
+    argv = ["compare", "--schemes", "constant", "random", "mirrored", "--epochs", "2", "--out", str(out), "--device", "cpu"]
+    proc = subprocess.run([sys.executable, "-m", "course_companion", *argv], capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+    return proc.returncode, out
 
 
 def test_compare_writes_every_promised_file(compare_run):

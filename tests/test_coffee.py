@@ -1,4 +1,8 @@
 """The coffee data set end to end: compare and sweep on the Week 1 model, unit maps, ties."""
+import os
+import subprocess
+import sys
+
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
@@ -13,8 +17,10 @@ from course_companion.testing import assert_tied
 @pytest.fixture(scope="module")
 def coffee_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("coffee") / "figs"
-    code = main(["compare", "--data", "coffee", "--epochs", "2", "--out", str(out), "--device", "cpu"])
-    return code, out
+    argv = ["compare", "--data", "coffee", "--epochs", "2", "--out", str(out), "--device", "cpu"]  # a fresh process:
+    proc = subprocess.run([sys.executable, "-m", "course_companion", *argv], capture_output=True, text=True,  # see
+                          timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))  # test_cli's compare_run
+    return proc.returncode, out
 
 
 def test_compare_coffee_writes_its_files(coffee_run):
@@ -95,3 +101,32 @@ def test_load_dataset():
     assert coffee.steps_per_execution("epoch") == 500 and coffee.steps_per_execution(8) == 1
     with pytest.raises(ValueError, match=r"data must be one of \['digits', 'coffee'\]; got 'tea'"):
         load_dataset("tea")
+
+
+def test_sweep_numbers_against_the_recordings():
+    """sweep_rows and alignment_rows against SciPy's distances and a brute-force matching over every order and sign."""
+    import itertools
+
+    from scipy.spatial.distance import cdist
+
+    from course_companion.experiments.sweep import alignment_rows, run_sweep, sweep_rows
+
+    coffee = load_dataset("coffee")
+    results = run_sweep(["random"], 3, coffee.X[:2000], coffee.y[:2000], epochs=2, batch_size=200, progress=False,
+                        **coffee.model_settings)
+    (row,) = sweep_rows(results)
+    smallest = []
+    for r in results:
+        w = r["recording"].units("L1", -1).astype(np.float64)
+        d = cdist(w, w)
+        smallest.append(d[~np.eye(3, dtype=bool)].min())
+    assert [row["smallest_min"], row["smallest_median"], row["smallest_max"]] == pytest.approx(
+        [min(smallest), float(np.median(smallest)), max(smallest)], rel=1e-12)
+    reference = results[0]["recording"].units("L1", -1).astype(np.float64)
+    for aligned in alignment_rows(results):
+        other = next(r for r in results if r["seed"] == aligned["seed"])["recording"].units("L1", -1).astype(np.float64)
+        s = 1.0 - cdist(reference, other, "cosine")
+        best = max(sum(sign * s[i, j] for i, (j, sign) in enumerate(zip(perm, signs)))
+                   for perm in itertools.permutations(range(3)) for signs in itertools.product((1, -1), repeat=3))
+        assert aligned["match"].similarity.sum() == pytest.approx(best, rel=1e-9)
+        assert aligned["smallest"] == aligned["match"].similarity.min()

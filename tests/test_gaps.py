@@ -111,3 +111,13 @@ def test_weights_from_silent_inputs_never_move(digits):
 def test_verdict():
     assert verdict(1e-6, 1e-5) == "grew" and verdict(1e-6, 9.9e-6) == "stayed"
     assert verdict(1e-6, 1e-7) == "shrank" and verdict(0.5, 1.0, started_below=False) == "started apart"
+
+
+def test_epochs_to_separation_against_the_recorded_output_gaps():
+    result = run_gaps(load_dataset("coffee"), "adam", epochs=9, jitters=[1e-4, 1e-3, 1e-2], progress=False)
+    assert result["separated"] == 3  # seen: all three reach 0.1 by epoch 8
+    for gap, reached in zip(result["output"], result["reached"]):
+        first = int(np.argmax(gap >= THRESHOLD))  # the first record at or past the threshold, found by hand
+        assert gap[first] >= THRESHOLD > gap[first - 1]
+        assert result["epochs"][first - 1] < reached <= result["epochs"][first]
+    assert np.all(np.diff(result["reached"]) < 0)  # a larger jitter separates sooner

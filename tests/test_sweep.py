@@ -1,9 +1,9 @@
 import matplotlib.image as mpimg
 import numpy as np
+from scipy.spatial.distance import cdist
 import pytest
 
 from course_companion.cli import main
-from course_companion.analysis import pairwise_distances
 from course_companion.models import unit_weights
 from course_companion.models import build_model
 from course_companion.schemes import DEFAULT_TIES
@@ -64,7 +64,8 @@ def test_replica_recordings_work_with_distances_and_plots(trained_replicas):
     rec = replicas[0]
     assert rec.units("L1").shape == (4, 25, 401)
     np.testing.assert_array_equal(rec.steps, [0, 7, 14, 21])
-    np.testing.assert_array_equal(rec.distances("L2"), pairwise_distances(rec.units("L2")))
+    w = rec.units("L2").astype(np.float64)  # SciPy's distances, not the package's own call
+    np.testing.assert_allclose(rec.distances("L2"), np.stack([cdist(u, u) for u in w]), rtol=1e-12, atol=1e-12)
     assert set(rec.logs[-1]) == {"loss", "accuracy"}
     ax = plot_distances({"random 0": rec, "mirrored 0": replicas[2]})
     assert len(ax.get_legend().get_lines()) == 2

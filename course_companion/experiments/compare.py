@@ -10,7 +10,7 @@ import numpy as np
 
 from course_companion.analysis.distances import distinct_units, off_diagonal, pairwise_distances, tie_gap
 from course_companion.data import check_xy
-from course_companion.schemes import BINARY, check_scheme, scheme_groups
+from course_companion.schemes import BINARY, PERTURBED_JITTER, check_scheme, scheme_groups
 from course_companion.tables import header_line, number, table
 
 __all__ = ["KEEPS_TIES", "summary_row", "summary_from_recording", "run_compare", "compare_table", "tie_check",
@@ -109,7 +109,10 @@ def run_compare(schemes, X, y, epochs=20, seed=0, every="epoch", data="", progre
     recordings = {}
     for scheme in schemes:
         groups = scheme_groups(scheme, settings.get("ties"), layer_sizes)
-        recorder = UnitRecorder(every=every, metadata={"scheme": scheme, "seed": seed, "data": data, "groups": groups})
+        meta = {"scheme": scheme, "seed": seed, "data": data, "groups": groups}
+        if scheme == "perturbed":  # its jitter, as the replica runs record it
+            meta["jitter"] = PERTURBED_JITTER if settings.get("jitter") is None else float(settings["jitter"])
+        recorder = UnitRecorder(every=every, metadata=meta)
         train_scheme(scheme, X, y, epochs=epochs, seed=seed, callbacks=[recorder], progress=scheme if progress else None,
                      **settings)
         recordings[scheme] = recorder.recording
