@@ -59,8 +59,11 @@ for scheme, rec in recordings.items():
 # %%
 show(unit_maps_figure(recordings), lab.out / "unit_maps.png")
 cost = accuracy["random"] - accuracy["constant"]
-print(f"What identical units cost here: accuracy {accuracy['constant']:.3f} (constant) against "
-      f"{accuracy['random']:.3f} (random), {cost:+.3f}; tying two of the three units: {accuracy['mirrored']:.3f}.")
+verdict = ("identical units cost accuracy here" if cost > 0 else
+           "identical units cost nothing in accuracy in this run (train longer: --epochs)" if cost == 0 else
+           "identical units did better in this run, so far (train longer: --epochs)")
+print(f"Accuracy {accuracy['constant']:.3f} (constant, identical units) against {accuracy['random']:.3f} "
+      f"(random), {cost:+.3f}: {verdict}; tying two of the three units: {accuracy['mirrored']:.3f}.")
 
 # %% [markdown]
 # ## Several random seeds: the same units in another order?
