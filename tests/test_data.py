@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from course_companion.data import check_xy, load_course_data, load_digits01, make_coffee_data
+from course_companion.data import DIGITS, check_xy, load_course_data, load_digits, load_digits01, make_coffee_data
 
 
 def test_digits01_shapes_order_and_range():
@@ -10,6 +10,35 @@ def test_digits01_shapes_order_and_range():
     assert y.shape == (1000, 1) and y.dtype == np.float32
     assert np.all(y[:500] == 0) and np.all(y[500:] == 1)
     assert X.min() >= 0.0 and X.max() <= 1.0 and X.max() > 0.9
+
+
+def test_digits_are_500_of_each_sorted_like_the_course_file():
+    X, y = load_digits()
+    assert X.shape == (5000, 400) and X.dtype == np.float32 and y.shape == (5000, 1)
+    np.testing.assert_array_equal(y[:, 0], np.repeat(np.arange(10), 500))
+    assert X.min() >= 0.0 and X.max() <= 1.0
+
+
+def test_digits01_are_the_0_and_1_rows_of_the_one_file():
+    """One source: read the bundled file itself, keep its label-0 and label-1 rows, compare."""
+    from importlib import resources
+
+    with resources.as_file(resources.files("course_companion.data") / "bundled" / "digits.npz") as path:
+        with np.load(path) as f:
+            raw_X, raw_y = f["X"], f["y"][:, 0]
+    keep = np.isin(raw_y, [0, 1])
+    X01, y01 = load_digits01()
+    np.testing.assert_array_equal(X01 * 255.0, raw_X[keep].astype(np.float32))
+    np.testing.assert_array_equal(y01[:, 0], raw_y[keep])
+
+
+def test_labels_are_checked_against_the_model_s_classes():
+    X = np.zeros((3, 400))
+    check_xy(X, [0, 9, 3], labels=DIGITS)
+    with pytest.raises(ValueError, match=r"X: labels must be 0 and 1; got \[0, 3, 9\]"):
+        check_xy(X, [0, 9, 3])
+    with pytest.raises(ValueError, match=r"X: labels must be 0 to 9; got \[0, 10\]"):
+        check_xy(X, [0, 10, 0], labels=DIGITS)
 
 
 def test_digits01_column_major_like_the_course():

@@ -1,4 +1,4 @@
-"""The digits: the bundled 0s and 1s, the learner's own course files, and ``check_xy``.
+"""The digits: the bundled 0-9 and their 0s and 1s, the learner's own course files, and ``check_xy``.
 
 Everything here (and in ``data.coffee``) returns float32 ``X`` of shape (rows, features) and float32
 ``y`` of shape (rows, 1), checked by ``check_xy`` so that a bad file fails here,
@@ -9,18 +9,38 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["COURSE_FEATURES", "load_digits01", "load_course_data", "check_xy"]
+__all__ = ["COURSE_FEATURES", "DIGITS", "load_digits", "load_digits01", "load_course_data", "check_xy"]
 
 COURSE_FEATURES = 400  # 20x20 images, unrolled column-major
+DIGITS = tuple(range(10))  # the labels of load_digits; the binary model's are (0, 1)
 
 
-def load_digits01():
-    """The bundled course-shaped digits: 500 zeros then 500 ones.
+def load_digits():
+    """The bundled course-shaped digits 0-9: 500 of each, sorted by label, as the course's ``X.npy``.
 
     Real handwritten MNIST digits shrunk to 20x20 and unrolled column-major
     exactly like the course's ``X.npy``, so ``X[i].reshape(20, 20).T`` shows
     digit ``i`` upright. Nothing is downloaded: the file ships in the package
     (see ``course_companion/data/bundled/README.md`` for source and licence).
+
+    Examples:
+        >>> X, y = load_digits()
+        >>> X.shape, y.shape, float(y[0, 0]), float(y[-1, 0])
+        ((5000, 400), (5000, 1), 0.0, 9.0)
+
+    Returns:
+        ``(X, y)``: float32 arrays of shapes (5000, 400), values in [0, 1],
+        and (5000, 1), labels 0.0 to 9.0.
+    """
+    ref = resources.files("course_companion.data").joinpath("bundled", "digits.npz")
+    with resources.as_file(ref) as path, np.load(path, allow_pickle=False) as f:
+        X = f["X"].astype(np.float32) / np.float32(255.0)
+        y = f["y"].astype(np.float32)
+    return check_xy(X, y, n_features=COURSE_FEATURES, source="bundled digits.npz", labels=DIGITS)
+
+
+def load_digits01():
+    """The binary lab's digits: the 0 and 1 rows of ``load_digits``, 500 zeros then 500 ones.
 
     Examples:
         >>> X, y = load_digits01()
@@ -31,11 +51,9 @@ def load_digits01():
         ``(X, y)``: float32 arrays of shapes (1000, 400), values in [0, 1],
         and (1000, 1), labels 0.0 and 1.0.
     """
-    ref = resources.files("course_companion.data").joinpath("bundled", "digits01.npz")
-    with resources.as_file(ref) as path, np.load(path, allow_pickle=False) as f:
-        X = f["X"].astype(np.float32) / np.float32(255.0)
-        y = f["y"].astype(np.float32)
-    return check_xy(X, y, n_features=COURSE_FEATURES, source="bundled digits01.npz")
+    X, y = load_digits()
+    keep = y[:, 0] <= 1  # the file is sorted by label: rows 0-999
+    return X[keep], y[keep]
 
 
 def _load_npy(path, name):
@@ -109,14 +127,15 @@ def _labels_column(y, source):
     return y
 
 
-def check_xy(X, y, n_features=None, source="X"):
+def check_xy(X, y, n_features=None, source="X", labels=(0, 1)):
     """Check features and labels, and return them as float32 (rows, f), (rows, 1).
 
     Args:
         X: array-like, 2-D features.
-        y: array-like, labels of shape (rows,) or (rows, 1), only 0 and 1.
+        y: array-like, labels of shape (rows,) or (rows, 1).
         n_features: int or None, the feature count required.
         source: str, named in error messages (a file name, say).
+        labels: the labels allowed: 0 and 1 (a binary model) by default, ``DIGITS`` for ten classes.
 
     Raises:
         ValueError: with ``source`` and what was received.
@@ -145,7 +164,8 @@ def check_xy(X, y, n_features=None, source="X"):
             raise ValueError(
                 f"{source}: {name} has {int(bad.sum())} NaN or infinite values (first in row {row})"
             )
-    labels = np.unique(y)
-    if not set(labels.tolist()) <= {0, 1}:
-        raise ValueError(f"{source}: labels must be 0 and 1; got {labels.tolist()[:10]}")
+    found = np.unique(y)
+    if not set(found.tolist()) <= set(labels):
+        allowed = " and ".join(map(str, labels)) if len(labels) == 2 else f"{min(labels)} to {max(labels)}"
+        raise ValueError(f"{source}: labels must be {allowed}; got {found.tolist()[:10]}")
     return X.astype(np.float32), y.astype(np.float32)
