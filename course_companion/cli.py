@@ -14,7 +14,8 @@ import traceback
 
 from course_companion.data import NAMES
 from course_companion.memory import format_bytes
-from course_companion.options import add_run_options, every_option, positive_int_option, positive_number_option
+from course_companion.options import (add_run_options, every_option, finite_number_option, positive_int_option,
+                                      positive_number_option)
 from course_companion.schemes import SCHEMES
 
 __all__ = ["main", "UsageError"]
@@ -101,6 +102,15 @@ def _schemes_every_and_data(parser):
                         "course files X.npy y.npy (digits 0 and 1 are kept); default: the bundled digits")
 
 
+def _model_options(parser):
+    """--model and --constant (compare)."""
+    parser.add_argument("--model", choices=("binary", "multiclass"), default="binary",
+                        help="binary: Week 1's 25-15-1 sigmoid model on the 0s and 1s; multiclass: Week 2's 25-15-10 ReLU "
+                        "model with a softmax output, on all ten digits (default: binary)")
+    parser.add_argument("--constant", type=finite_number_option, default=0.0, metavar="VALUE",
+                        help="every weight's value under the constant scheme (default: 0)")
+
+
 def _data_sets(parser):
     """--data for the commands that study several data sets in one run."""
     parser.add_argument("--data", nargs="+", choices=NAMES, default=list(NAMES)[::-1], metavar="DATA",
@@ -119,6 +129,7 @@ def build_parser():
     sub.required = True
     compare = _command(sub, "compare", epochs=None)
     _schemes_every_and_data(compare)
+    _model_options(compare)
     _command(sub, "explain", epochs=20)
     sweep = _command(sub, "sweep", epochs=None)
     _schemes_every_and_data(sweep)
@@ -140,11 +151,12 @@ def _load_data(args):
     """The ``--data`` as a ``data.DataSet``; bad names or files are a UsageError."""
     from course_companion.data import course_files, load_dataset
 
+    model = getattr(args, "model", "binary")
     try:
         if len(args.data) == 1 and args.data[0] in NAMES:
-            dataset = load_dataset(args.data[0])
+            dataset = load_dataset(args.data[0], model=model)
         elif len(args.data) == 2:
-            dataset = course_files(*args.data)
+            dataset = course_files(*args.data, model=model)
         else:
             raise ValueError(f"--data: expected {' or '.join(NAMES)}, or two files X.npy y.npy; got {' '.join(args.data)!r}")
     except (OSError, ValueError, TypeError) as exc:
@@ -183,17 +195,19 @@ def _write(out, written):
 def cmd_compare(args):
     data = _load_data(args)
     with _prepared(args) as out:
-        from course_companion.experiments.compare import run_compare, summary_markdown
+        from course_companion.experiments.compare import run_baseline, run_compare, summary_markdown
         from course_companion.figures.compare import compare_figures
         from course_companion.report import write_outputs
 
         print(f"data: {data.description}; {args.epochs} epochs; seed {args.seed}; recording every {args.every}")
+        settings = dict(data.model_settings, batch_size=data.batch_size, constant=args.constant)
         recordings = run_compare(args.schemes, data.X, data.y, epochs=args.epochs, seed=args.seed, every=args.every,
-                                 data=data.description, batch_size=data.batch_size, replicas=data.replicas,
-                                 steps_per_execution=data.steps_per_execution(args.every), jitter=args.jitter,
-                                 **data.model_settings)
+                                 data=data.description, replicas=data.replicas,
+                                 steps_per_execution=data.steps_per_execution(args.every), jitter=args.jitter, **settings)
+        # Week 2's model: the same run also trains the model with no hidden layer, the linear model to beat.
+        baseline = run_baseline(data.X, data.y, epochs=args.epochs, seed=args.seed, **settings) if args.model == "multiclass" else None
         _write(out, write_outputs(out, figures=compare_figures(recordings), recordings=recordings,
-                                  texts={"summary.md": summary_markdown(recordings)}, fmt=args.format))
+                                  texts={"summary.md": summary_markdown(recordings, baseline)}, fmt=args.format))
     return 0
 
 

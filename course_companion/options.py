@@ -8,7 +8,8 @@ import argparse
 
 from course_companion.devices import DEVICES
 
-__all__ = ["positive_int_option", "positive_number_option", "seed_option", "every_option", "add_run_options"]
+__all__ = ["positive_int_option", "positive_number_option", "finite_number_option", "seed_option", "every_option",
+           "add_run_options"]
 
 
 def _whole_number(text, minimum, what):
@@ -44,6 +45,17 @@ def positive_number_option(text):
         value = None
     if value is None or not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"expected a number > 0; got {text!r}")
+    return value
+
+
+def finite_number_option(text):
+    """argparse type: any finite number (a constant weight such as 0.05 or -0.1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number; got {text!r}")
     return value
 
 

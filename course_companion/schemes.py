@@ -15,7 +15,8 @@ A **scheme** is a named way to initialize the whole model:
   ``PERTURBED_JITTER``) on every weight.
 
 A ``ModelSpec`` is one of the course's networks: ``BINARY`` (Week 1's
-25-15-1 sigmoid digits lab) and ``COFFEE`` (the Week 1 coffee-roasting model).
+25-15-1 sigmoid digits lab), ``COFFEE`` (the Week 1 coffee-roasting model) and
+``MULTICLASS`` (Week 2's 25-15-10 ReLU lab, softmax from logits).
 ``models.build_model`` builds them; ``data.datasets`` pairs them with data.
 """
 from dataclasses import dataclass
@@ -25,8 +26,8 @@ import numpy as np
 from course_companion.checks import check_groups
 from course_companion.layer_names import layer_index
 
-__all__ = ["SCHEMES", "DEFAULT_TIES", "CONSTANT_VALUE", "PERTURBED_JITTER", "ModelSpec", "BINARY", "COFFEE",
-           "check_scheme", "check_ties", "scheme_groups", "layer_seed"]
+__all__ = ["SCHEMES", "DEFAULT_TIES", "CONSTANT_VALUE", "PERTURBED_JITTER", "LOSSES", "ModelSpec", "BINARY", "COFFEE",
+           "MULTICLASS", "MODELS", "check_scheme", "check_ties", "scheme_groups", "layer_seed"]
 
 SCHEMES = ("constant", "random", "mirrored", "incoming-only", "perturbed")
 # Layer index (0 = L1) -> groups of unit indices. L1 units 0 and 1 are one
@@ -37,6 +38,9 @@ DEFAULT_TIES = {0: [[0, 1], [2, 3, 4]], 1: [[0, 1]]}
 # of L1 and, seen here, left accuracy at 0.5 after 20 epochs.
 CONSTANT_VALUE = 0.0
 PERTURBED_JITTER = 1e-6  # about 100 float32 steps at weights of size 0.1
+# The losses the course's models train with: binary cross-entropy on a sigmoid output, or Week 2's sparse
+# categorical cross-entropy on the logits of a linear output (from_logits=True, as the lab compiles it).
+LOSSES = ("binary_crossentropy", "sparse_categorical_crossentropy")
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,11 @@ class ModelSpec:
         name: "binary" or "coffee".
         input_dim: features per example.
         layer_sizes: units per Dense layer, the last the output.
-        activation: every layer's activation.
+        activation: the hidden layers' activation.
         learning_rate: Adam's.
         ties: the default tied groups per layer index (0 = L1).
+        output_activation: the last layer's ("sigmoid", or "linear" for logits).
+        loss: one of ``LOSSES``.
     """
 
     name: str
@@ -58,16 +64,26 @@ class ModelSpec:
     activation: str
     learning_rate: float
     ties: dict
+    output_activation: str = "sigmoid"
+    loss: str = "binary_crossentropy"
+
+    @property
+    def labels(self):
+        """The labels the model's data may hold: 0 and 1, or one per output unit."""
+        return (0, 1) if self.loss == "binary_crossentropy" else tuple(range(self.layer_sizes[-1]))
 
     @property
     def settings(self):
-        """The keyword arguments ``models.build_model`` and ``models.build_replicas`` take for this model."""
-        return {"input_dim": self.input_dim, "layer_sizes": self.layer_sizes, "learning_rate": self.learning_rate,
-                "ties": self.ties}
+        """The keyword arguments ``models.build_model`` takes for this model (``input_dim`` comes from the data)."""
+        return {"layer_sizes": self.layer_sizes, "learning_rate": self.learning_rate, "ties": self.ties,
+                "activation": self.activation, "output_activation": self.output_activation, "loss": self.loss}
 
 
 BINARY = ModelSpec("binary", 400, (25, 15, 1), "sigmoid", 0.001, DEFAULT_TIES)
 COFFEE = ModelSpec("coffee", 2, (3, 1), "sigmoid", 0.01, {0: [[0, 1]]})
+MULTICLASS = ModelSpec("multiclass", 400, (25, 15, 10), "relu", 0.001, DEFAULT_TIES, output_activation="linear",
+                       loss="sparse_categorical_crossentropy")
+MODELS = {spec.name: spec for spec in (BINARY, COFFEE, MULTICLASS)}
 
 
 def check_scheme(scheme, arg="scheme"):
@@ -112,7 +128,8 @@ def check_ties(ties, layer_sizes):
 def scheme_groups(scheme, ties=None, layer_sizes=BINARY.layer_sizes):
     """The groups of units that ``scheme`` starts equal, per layer index.
 
-    ``constant`` starts every layer with more than one unit as one group;
+    ``constant`` starts every hidden layer with more than one unit as one
+    group (the output units are not meant to be equal: each is a class);
     ``random`` has none; the other schemes have ``ties`` (default
     ``DEFAULT_TIES``). ``perturbed`` and ``incoming-only`` start them equal (or
     nearly) but do not keep them so: that is what they show.
@@ -120,7 +137,7 @@ def scheme_groups(scheme, ties=None, layer_sizes=BINARY.layer_sizes):
     check_scheme(scheme)
     layer_sizes = tuple(layer_sizes)
     if scheme == "constant":
-        return {i: [list(range(n))] for i, n in enumerate(layer_sizes) if n > 1}
+        return {i: [list(range(n))] for i, n in enumerate(layer_sizes[:-1]) if n > 1}
     if scheme == "random":
         return {}
     return check_ties(ties, layer_sizes)

@@ -15,7 +15,7 @@ from course_companion.checks import check_int
 from course_companion.data import check_xy
 from course_companion.memory import available_bytes, format_bytes, replica_bytes
 from course_companion.models import build_model, build_replicas
-from course_companion.schemes import BINARY, check_scheme, scheme_groups
+from course_companion.schemes import BINARY, CONSTANT_VALUE, check_scheme, scheme_groups
 
 __all__ = ["ReplicaMemoryError", "train", "train_scheme", "check_replica_memory", "train_replicas", "train_seeds"]
 
@@ -50,13 +50,15 @@ def train(build, X, y, epochs, seed, batch_size, callbacks=(), progress=None, lo
 
 
 def train_scheme(scheme, X, y, epochs=20, seed=0, ties=None, batch_size=32, callbacks=(), progress=None,
-                 layer_sizes=BINARY.layer_sizes, learning_rate=BINARY.learning_rate, steps_per_execution=1, jitter=None):
+                 layer_sizes=BINARY.layer_sizes, learning_rate=BINARY.learning_rate, steps_per_execution=1, jitter=None,
+                 activation=BINARY.activation, output_activation=None, loss=BINARY.loss, constant=CONSTANT_VALUE):
     """Build ``scheme``'s model, train it, and return (model, history).
 
     Training is real: ``model.fit`` with Adam on ``X, y``. The shuffling of
     batches is seeded with ``seed`` too, so a run repeats. ``layer_sizes``,
-    ``learning_rate``, ``ties``, ``steps_per_execution`` and ``jitter``
-    (``perturbed``'s noise; None for the default) go to
+    ``learning_rate``, ``ties``, ``steps_per_execution``, ``jitter``
+    (``perturbed``'s noise; None for the default), ``activation``,
+    ``output_activation``, ``loss`` and ``constant`` go to
     ``models.build_model`` (the course model by default; see
     ``data.DataSet.model_settings`` for the coffee model's); ``input_dim``
     comes from ``X``.
@@ -66,7 +68,8 @@ def train_scheme(scheme, X, y, epochs=20, seed=0, ties=None, batch_size=32, call
 
     def build():
         return build_model(scheme, seed=seed, ties=ties, input_dim=X.shape[1], layer_sizes=layer_sizes,
-                           learning_rate=learning_rate, steps_per_execution=steps_per_execution, jitter=jitter)
+                           learning_rate=learning_rate, steps_per_execution=steps_per_execution, jitter=jitter,
+                           activation=activation, output_activation=output_activation, loss=loss, constant=constant)
 
     return train(build, X, y, epochs, seed, batch_size, callbacks, progress)
 
@@ -106,7 +109,8 @@ def train_replicas(specs, X, y, epochs, seed, batch_size=32, callbacks=(), progr
 
 
 def train_seeds(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, data="", progress=True, first_seed=0,
-                layer_sizes=BINARY.layer_sizes, learning_rate=BINARY.learning_rate, ties=None, jitter=None):
+                layer_sizes=BINARY.layer_sizes, learning_rate=BINARY.learning_rate, ties=None, jitter=None,
+                activation=BINARY.activation, output_activation=None, loss=BINARY.loss, constant=CONSTANT_VALUE):
     """Train ``seeds`` seeds of each scheme as replicas of one model, every unit recorded.
 
     Seeds run from ``first_seed`` to ``first_seed + seeds - 1``; ``first_seed``
@@ -115,10 +119,17 @@ def train_seeds(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, d
     ``data.DataSet.model_settings``); ``jitter`` is ``perturbed``'s noise
     size (None: ``schemes.PERTURBED_JITTER``).
 
+    Replica models have one activation and a binary output: ``activation``,
+    ``output_activation`` and ``loss`` are checked, not chosen (Week 2's
+    softmax model trains one scheme at a time, ``train_scheme``).
+
     Returns:
         list of dicts ``{"scheme", "seed", "recording"}``, one per replica;
         each recording's metadata also holds the groups its scheme started tied.
     """
+    if loss != "binary_crossentropy" or (output_activation or activation) != activation:
+        raise ValueError(f"replicas train models with one activation and a binary output; got activation {activation!r},"
+                         f" output {output_activation!r}, loss {loss!r} (train such a model with train_scheme)")
     seeds = check_int(seeds, "seeds", minimum=1)
     first_seed = check_int(first_seed, "first_seed", minimum=0)
     for scheme in schemes:
@@ -133,7 +144,7 @@ def train_seeds(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, d
     recorder = ReplicaRecorder(every=every, metadata={"data": data})
     train_replicas(specs, X, y, epochs, first_seed, batch_size, [recorder], f"{len(specs)} replicas" if progress else None,
                    every=every, steps_per_execution=per_call, ties=ties, layer_sizes=layer_sizes,
-                   learning_rate=learning_rate)
+                   learning_rate=learning_rate, activation=activation, constant=constant)
     results = []
     for (scheme, seed, _), rec in zip(specs, recorder.replicas()):
         rec.metadata["groups"] = scheme_groups(scheme, ties, layer_sizes)

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from course_companion.data.coffee import coffee_training_set
-from course_companion.data.digits import load_course_data, load_digits01
-from course_companion.schemes import BINARY, COFFEE, ModelSpec
+from course_companion.data.digits import load_course_data, load_digits, load_digits01
+from course_companion.schemes import BINARY, COFFEE, MODELS, ModelSpec
 
 __all__ = ["NAMES", "DataSet", "load_dataset", "course_files"]
 
@@ -85,7 +85,7 @@ class DataSet:
     @property
     def model_settings(self):
         """The model's keyword arguments for ``training`` (``input_dim`` always comes from ``X``)."""
-        return {"layer_sizes": self.layer_sizes, "learning_rate": self.learning_rate, "ties": self.ties}
+        return self.model.settings
 
     def steps_per_execution(self, every):
         """Batches per graph call for a recorder that records ``every`` ("epoch" or N batches)."""
@@ -94,28 +94,44 @@ class DataSet:
         return 1
 
 
-def load_dataset(name):
-    """The named data set with its settings.
+def _check_model(model, name):
+    if model not in MODELS or model == "coffee":
+        raise ValueError(f"model must be 'binary' or 'multiclass'; got {model!r}")
+    if name == "coffee" and model != "binary":
+        raise ValueError(f"--data coffee trains the coffee model (2 inputs, 3 units); --model {model} needs the digits")
+    return MODELS[model]
+
+
+def load_dataset(name, model="binary"):
+    """The named data set with its settings; ``model="multiclass"`` is Week 2's model on all ten digits.
 
     Examples:
         >>> load_dataset("coffee").layer_sizes
         (3, 1)
+        >>> load_dataset("digits", model="multiclass").X.shape
+        (5000, 400)
 
     Raises:
-        ValueError: ``name`` is not one of ``NAMES``.
+        ValueError: ``name`` is not one of ``NAMES``, or ``model`` does not go with it.
     """
+    if name not in NAMES:
+        raise ValueError(f"data must be one of {list(NAMES)}; got {name!r}")
+    spec = _check_model(model, name)
+    if name == "digits" and spec.name == "multiclass":  # Week 2's lab: all 5000 digits, 40 epochs
+        X, y = load_digits()
+        return DataSet("digits", X, y, "bundled digits 0-9 (5000 x 400)", spec, 40, 32)
     if name == "digits":
         X, y = load_digits01()
         return DataSet("digits", X, y, "bundled digits01 (1000 x 400)", BINARY, 20, 32)
-    if name == "coffee":
-        X, y = coffee_training_set(COFFEE_TILES)
-        description = f"coffee roasting, the course's 200 x 2 standardized, tiled {COFFEE_TILES}x ({len(X):,} rows)"
-        return DataSet("coffee", X, y, description, COFFEE, 24, 200, whole_epochs=True, replicas=True,
-                       distinct_rows=len(X) // COFFEE_TILES)
-    raise ValueError(f"data must be one of {list(NAMES)}; got {name!r}")
+    X, y = coffee_training_set(COFFEE_TILES)
+    description = f"coffee roasting, the course's 200 x 2 standardized, tiled {COFFEE_TILES}x ({len(X):,} rows)"
+    return DataSet("coffee", X, y, description, COFFEE, 24, 200, whole_epochs=True, replicas=True,
+                   distinct_rows=len(X) // COFFEE_TILES)
 
 
-def course_files(x_path, y_path):
-    """The learner's own course files (digits 0 and 1 kept) with the course model's settings."""
-    X, y = load_course_data(x_path, y_path)
-    return DataSet("course files", X, y, f"{x_path} ({X.shape[0]} x {X.shape[1]})", BINARY, 20, 32)
+def course_files(x_path, y_path, model="binary"):
+    """The learner's own course files with the model's settings: digits 0 and 1 kept (binary), or all (multiclass)."""
+    spec = _check_model(model, "course files")
+    X, y = load_course_data(x_path, y_path, labels=spec.labels)
+    epochs = 40 if spec.name == "multiclass" else 20
+    return DataSet("course files", X, y, f"{x_path} ({X.shape[0]} x {X.shape[1]})", spec, epochs, 32)

@@ -78,8 +78,8 @@ def _load_npy(path, name):
         raise ValueError(f"{name}: {str(path)!r} is not a readable .npy file ({exc})") from None
 
 
-def load_course_data(x_path, y_path, n_features=COURSE_FEATURES):
-    """Load the learner's own course files and keep the digits 0 and 1.
+def load_course_data(x_path, y_path, n_features=COURSE_FEATURES, labels=(0, 1)):
+    """Load the learner's own course files; for a binary model keep the digits 0 and 1.
 
     The course's ``X.npy`` has 5000 rows of digits 0-9 sorted by label and
     ``y.npy`` shape (5000, 1); the binary lab keeps the 1000 rows labelled 0
@@ -97,6 +97,8 @@ def load_course_data(x_path, y_path, n_features=COURSE_FEATURES):
             (rows, 1)).
         n_features: int or None; the feature count required (400, the
             course's 20x20 images), or None to accept any.
+        labels: the labels the model takes: (0, 1) keeps those rows; ``DIGITS``
+            keeps every row (Week 2's model) and needs at least two classes.
 
     Returns:
         ``(X, y)`` as float32, ``y`` of shape (rows, 1).
@@ -109,6 +111,13 @@ def load_course_data(x_path, y_path, n_features=COURSE_FEATURES):
     X = _load_npy(x_path, "x_path")
     y = _load_npy(y_path, "y_path")
     y = _labels_column(y, f"y_path {str(y_path)!r}")
+    if tuple(labels) != (0, 1):
+        X, y = check_xy(X, y, n_features=n_features, source=f"x_path {str(x_path)!r}", labels=labels)
+        classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(f"y_path {str(y_path)!r}: every label is {classes[0]:g}; a model of "
+                             f"{len(labels)} classes needs examples of at least two")
+        return X, y
     if X.ndim == 2 and X.shape[0] == y.shape[0] and np.issubdtype(y.dtype, np.number):
         labels = np.unique(y[np.isfinite(y)]) if y.size else y
         is_digit = np.all(labels == np.round(labels))

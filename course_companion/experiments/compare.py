@@ -13,10 +13,11 @@ from course_companion.data import check_xy
 from course_companion.schemes import BINARY, PERTURBED_JITTER, check_scheme, scheme_groups
 from course_companion.tables import header_line, number, table
 
-__all__ = ["KEEPS_TIES", "summary_row", "summary_from_recording", "run_compare", "compare_table", "tie_check",
-           "summary_markdown"]
+__all__ = ["KEEPS_TIES", "BASELINE", "summary_row", "summary_from_recording", "run_compare", "run_baseline",
+           "compare_table", "tie_check", "constant_moved", "summary_markdown"]
 
 KEEPS_TIES = ("constant", "mirrored")  # the schemes whose tied groups must stay equal
+BASELINE = "no hidden layer"  # the summary's row for the linear model a hidden layer has to beat
 
 
 def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2"), loss=None):
@@ -99,7 +100,8 @@ def run_compare(schemes, X, y, epochs=20, seed=0, every="epoch", data="", progre
 
     for scheme in schemes:
         check_scheme(scheme, "schemes")
-    X, y = check_xy(X, y)
+    outputs = tuple(settings.get("layer_sizes", BINARY.layer_sizes))[-1]
+    X, y = check_xy(X, y, labels=(0, 1) if settings.get("loss", BINARY.loss) == BINARY.loss else range(outputs))
     if replicas:
         settings.pop("steps_per_execution", None)  # train_seeds runs whole epochs per call when it can
         results = train_seeds(schemes, 1, X, y, epochs=epochs, every=every, data=data, progress=progress, first_seed=seed,
@@ -117,6 +119,25 @@ def run_compare(schemes, X, y, epochs=20, seed=0, every="epoch", data="", progre
                      **settings)
         recordings[scheme] = recorder.recording
     return recordings
+
+
+def run_baseline(X, y, epochs=20, seed=0, batch_size=32, progress=True, **settings):
+    """The same data and training with no hidden layer (Input -> Dense(outputs)): the linear model to beat.
+
+    For Week 2's model that is softmax regression: if identical hidden units do worse than it, each hidden
+    layer is passing on a single number. ``settings`` as for ``run_compare``.
+
+    Returns:
+        dict with the final training ``accuracy`` and ``loss``.
+    """
+    from course_companion.training import train_scheme
+
+    settings = {k: v for k, v in settings.items() if k not in ("ties", "jitter", "steps_per_execution", "constant")}
+    outputs = tuple(settings.pop("layer_sizes", BINARY.layer_sizes))[-1:]
+    X, y = check_xy(X, y, labels=range(max(outputs[0], 2)))
+    _, history = train_scheme("random", X, y, epochs=epochs, seed=seed, batch_size=batch_size, layer_sizes=outputs,
+                              progress=BASELINE if progress else None, **settings)
+    return {"accuracy": float(history.history["accuracy"][-1]), "loss": float(history.history["loss"][-1])}
 
 
 # -- summary.md --------------------------------------------------------------
@@ -178,11 +199,43 @@ def tie_check(recordings, groups):
     return f"Tie check ({' and '.join(kept)}, equal {rule}): {verdict}; largest tie gap {number(worst)}."
 
 
-def summary_markdown(recordings):
-    """``summary.md``: the table to paste under the answer figure, and how it was made."""
+def constant_moved(recordings):
+    """One sentence on how far ``constant``'s weights moved from their start, chosen from the numbers ("" if none)."""
+    rec = recordings.get("constant")
+    if rec is None or rec.keep != "weights":
+        return ""
+
+    def moved(name, part=slice(None)):
+        w = rec.units(name).astype(np.float64)[..., part]
+        return float(np.abs(w[-1] - w[0]).max())
+
+    hidden = max(moved(n) for n in rec.hidden_layers)
+    if hidden > 0:
+        return f"Under `constant` the hidden weights moved (by up to {number(hidden)}), all units of a layer together."
+    start = float(rec.units(rec.hidden_layers[0], 0).flat[0])
+    out = rec.dense_layers[-1]
+    text = f"Under `constant` not one hidden weight or bias moved: all are still exactly {start:g} after training"
+    if out not in rec.layers:
+        return text + "."
+    kernel, bias = moved(out, slice(0, -1)), moved(out, slice(-1, None))
+    text += f"; the output layer's weights moved by up to {number(kernel)}, its biases by up to {number(bias)}"
+    if kernel == 0:
+        text += (". Every hidden unit outputs 0 from this start, so no gradient reaches the hidden weights or the "
+                 "output weights: only the output biases learn, and the model predicts the same class for every image")
+    return text + "."
+
+
+def summary_markdown(recordings, baseline=None):
+    """``summary.md``: the table to paste under the answer figure, and how it was made.
+
+    ``baseline``: ``run_baseline``'s result, for a row of the model with no hidden layer, or None.
+    """
     first = next(iter(recordings.values())).metadata
     groups = {s: r.groups for s, r in recordings.items()}
     rows = [summary_from_recording(s, r, groups[s]) for s, r in recordings.items()]
+    if baseline is not None:
+        rows.append({"scheme": BASELINE, "accuracy": baseline["accuracy"], "loss": baseline["loss"],
+                     "layers": rows[0]["layers"]})
     epochs = ", ".join(sorted({f"{r.epochs[-1]:g}" for r in recordings.values()}))
     data_line = f"Data: {first.get('data', '?')}. Epochs: {epochs}. Seed: {first.get('seed', '?')}."
     if "replica" in first:
@@ -197,6 +250,9 @@ def summary_markdown(recordings):
         "",
         tie_check(recordings, groups),
         "",
+        *([constant_moved(recordings), ""] if constant_moved(recordings) else []),
+        *([f"`{BASELINE}`: the same data and training without a hidden layer (a linear model), in the same run."]
+          + [""] if baseline is not None else []),
         "Distances are euclidean, between each unit's weights (incoming weights and bias) after training;",
         "0 means exactly equal. The tie gap is the largest weight difference inside a group the scheme started",
         "equal (all units for `constant`, the tied groups for `mirrored`, `incoming-only` and `perturbed`;",

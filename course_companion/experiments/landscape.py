@@ -138,7 +138,8 @@ def swap_path(model, X, y, layer, i, j, points=21):
     if i == j:
         raise ValueError(f"i and j must be two different units; got i = j = {i}")
     points = check_int(points, "points", minimum=2)
-    X, y = check_xy(X, y, n_features=dense_layers(model)[0].kernel.shape[0])
+    outputs = dense_layers(model)[-1].units  # one output: labels 0 and 1; ten: labels 0-9
+    X, y = check_xy(X, y, n_features=dense_layers(model)[0].kernel.shape[0], labels=range(max(outputs, 2)))
     variables = [dense.kernel, following.kernel] + ([dense.bias] if dense.use_bias else [])
     saved = [v.numpy().copy() for v in variables]
     start = saved + ([] if dense.use_bias else [None])  # kernel, next kernel, bias

@@ -11,7 +11,8 @@ import numpy as np
 from course_companion.checks import check_int, check_number
 from course_companion.layer_names import course_name
 from course_companion.models.initializers import Constant, Mirrored, Random
-from course_companion.schemes import BINARY, CONSTANT_VALUE, PERTURBED_JITTER, check_scheme, layer_seed, scheme_groups
+from course_companion.schemes import (BINARY, CONSTANT_VALUE, LOSSES, PERTURBED_JITTER, check_scheme, layer_seed,
+                                      scheme_groups)
 
 __all__ = ["build_model", "kernel_initializers", "initial_weights"]
 
@@ -29,13 +30,14 @@ def _check_model_args(scheme, seed, input_dim, layer_sizes, learning_rate):
     return layer_sizes
 
 
-def kernel_initializers(scheme, seed=0, ties=None, layer_sizes=BINARY.layer_sizes, jitter=None):
+def kernel_initializers(scheme, seed=0, ties=None, layer_sizes=BINARY.layer_sizes, jitter=None, constant=CONSTANT_VALUE):
     """Each layer's kernel initializer under ``scheme`` (biases always start at zero).
 
     ``build_model`` uses these; so do the replicas of ``models.replicas``,
     so a replica starts exactly where the standalone model starts. ``jitter``
     is the standard deviation of the noise ``perturbed`` adds (None:
-    ``PERTURBED_JITTER``; other schemes ignore it).
+    ``PERTURBED_JITTER``; other schemes ignore it); ``constant`` is the value
+    of every weight under ``constant``.
     """
     check_scheme(scheme)
     layer_sizes = tuple(layer_sizes)
@@ -53,7 +55,7 @@ def kernel_initializers(scheme, seed=0, ties=None, layer_sizes=BINARY.layer_size
     kernels = []
     for i in range(len(layer_sizes)):
         if scheme == "constant":
-            kernels.append(Constant(CONSTANT_VALUE))
+            kernels.append(Constant(check_number(constant, "constant")))
         elif scheme == "random":
             kernels.append(Random(seed=layer_seed(seed, i)))
         else:
@@ -64,13 +66,13 @@ def kernel_initializers(scheme, seed=0, ties=None, layer_sizes=BINARY.layer_size
 
 
 def initial_weights(scheme="random", seed=0, ties=None, input_dim=BINARY.input_dim, layer_sizes=BINARY.layer_sizes,
-                    jitter=None, dtype="float32"):
+                    jitter=None, dtype="float32", constant=CONSTANT_VALUE):
     """The starting (kernel, bias) of each layer as NumPy arrays of ``dtype``, without building a model."""
     layer_sizes = _check_model_args(scheme, seed, input_dim, layer_sizes, BINARY.learning_rate)
     fans = (int(input_dim),) + layer_sizes[:-1]
     return [
         (keras.ops.convert_to_numpy(init((fan, n), dtype=dtype)), np.zeros(n, dtype))
-        for init, fan, n in zip(kernel_initializers(scheme, seed, ties, layer_sizes, jitter), fans, layer_sizes)
+        for init, fan, n in zip(kernel_initializers(scheme, seed, ties, layer_sizes, jitter, constant), fans, layer_sizes)
     ]
 
 
@@ -84,6 +86,9 @@ def build_model(
     learning_rate=BINARY.learning_rate,
     steps_per_execution=1,
     jitter=None,
+    output_activation=None,
+    loss="binary_crossentropy",
+    constant=CONSTANT_VALUE,
 ):
     """The course's model, compiled, with its weights set by a named scheme.
 
@@ -105,26 +110,33 @@ def build_model(
             default ``DEFAULT_TIES``. A tied layer must not be the last.
         input_dim: int, features per example.
         layer_sizes: tuple of ints, units per Dense layer.
-        activation: str, every layer's activation.
+        activation: str, the hidden layers' activation (and the last's, unless ``output_activation``).
         learning_rate: float > 0, Adam's learning rate.
         jitter: float >= 0, the standard deviation of the noise ``perturbed``
             adds to every weight, or None for ``PERTURBED_JITTER`` (1e-6).
         steps_per_execution: int >= 1, batches per call into the TensorFlow
             graph (Keras's compile option): more is faster; batch-level
             callbacks then fire once per call.
+        output_activation: str or None (the same as ``activation``); "linear" for logits.
+        loss: "binary_crossentropy", or "sparse_categorical_crossentropy" on
+            logits (Week 2's lab: ``schemes.MULTICLASS.settings`` gives its model).
+        constant: float, every weight's value under ``constant`` (default 0).
 
     Returns:
         A compiled ``keras.Sequential``.
     """
     layer_sizes = _check_model_args(scheme, seed, input_dim, layer_sizes, learning_rate)
-    kernels = kernel_initializers(scheme, seed, ties, layer_sizes, jitter)
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {list(LOSSES)}; got {loss!r}")
+    kernels = kernel_initializers(scheme, seed, ties, layer_sizes, jitter, constant)
 
     layers = [keras.Input(shape=(int(input_dim),))]
     for i, (n, kernel) in enumerate(zip(layer_sizes, kernels)):
+        last = i == len(layer_sizes) - 1
         layers.append(
             keras.layers.Dense(
                 int(n),
-                activation=activation,
+                activation=(output_activation or activation) if last else activation,
                 kernel_initializer=kernel,
                 bias_initializer="zeros",
                 name=course_name(i),
@@ -133,7 +145,8 @@ def build_model(
     model = keras.Sequential(layers, name=f"course_model_{scheme.replace('-', '_')}")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss=keras.losses.BinaryCrossentropy(),
+        loss=keras.losses.BinaryCrossentropy() if loss == "binary_crossentropy" else
+        keras.losses.SparseCategoricalCrossentropy(from_logits=output_activation == "linear"),
         metrics=["accuracy"],
         steps_per_execution=check_int(steps_per_execution, "steps_per_execution", minimum=1),
     )

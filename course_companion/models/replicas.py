@@ -16,7 +16,7 @@ import numpy as np
 from course_companion.layer_names import course_name
 from course_companion.models.course import initial_weights
 from course_companion.models.optimizers import FusedAdam
-from course_companion.schemes import BINARY, PERTURBED_JITTER, SCHEMES
+from course_companion.schemes import BINARY, CONSTANT_VALUE, PERTURBED_JITTER, SCHEMES
 
 __all__ = [
     "ReplicaDense",
@@ -184,7 +184,7 @@ OPTIMIZERS = {"adam": FusedAdam, "sgd": keras.optimizers.SGD}
 
 def build_replicas(
     specs, ties=None, input_dim=BINARY.input_dim, layer_sizes=BINARY.layer_sizes, activation=BINARY.activation,
-    learning_rate=BINARY.learning_rate, steps_per_execution=1, optimizer="adam", dtype="float32",
+    learning_rate=BINARY.learning_rate, steps_per_execution=1, optimizer="adam", dtype="float32", constant=CONSTANT_VALUE,
 ):
     """One compiled Keras model holding one course model per (scheme, seed) in ``specs``.
 
@@ -207,6 +207,7 @@ def build_replicas(
             with ``learning_rate``.
         dtype: "float32", or "float64" where differences below float32's
             resolution (about 1e-7 of a weight's size) matter.
+        constant: every weight's value under ``constant`` (default 0).
 
     Returns:
         a ``keras.Model`` whose output is (batch, K), compiled with Adam (``FusedAdam``) and
@@ -221,7 +222,8 @@ def build_replicas(
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
     k = len(specs)
-    starts = [initial_weights(scheme, seed, ties, input_dim, layer_sizes, jitter, dtype) for scheme, seed, jitter in specs]
+    starts = [initial_weights(scheme, seed, ties, input_dim, layer_sizes, jitter, dtype, constant)
+              for scheme, seed, jitter in specs]
     inputs = keras.Input((int(input_dim),), dtype=dtype)
     h = inputs
     layers = []

@@ -1,0 +1,72 @@
+"""Week 2's model: 25-15-10 ReLU with a softmax output on all ten digits (issue 18, parts 1-2)."""
+import keras
+import numpy as np
+import pytest
+
+from course_companion.cli import main
+from course_companion.data import load_dataset, load_digits
+from course_companion.models import build_model
+from course_companion.recording import Recording
+from course_companion.schemes import MULTICLASS
+from course_companion.training import train_scheme
+
+
+def test_the_week_2_lab_s_model():
+    model = build_model("random", seed=0, **MULTICLASS.settings)
+    assert model.count_params() == 10_575  # 400*25+25 + 25*15+15 + 15*10+10, as the lab's model.summary() says
+    assert [(l.name, l.units, l.activation.__name__) for l in model.layers] == [
+        ("L1", 25, "relu"), ("L2", 15, "relu"), ("L3", 10, "linear")]
+    assert isinstance(model.loss, keras.losses.SparseCategoricalCrossentropy) and model.loss.from_logits
+
+
+def test_a_zero_start_with_relu_learns_only_the_output_biases():
+    X, y = load_digits()
+    X, y = X[::10], y[::10]  # 500 rows, 50 of each digit
+    model, _ = train_scheme("constant", X, y, epochs=2, seed=0, **MULTICLASS.settings)
+    for name in ("L1", "L2"):
+        np.testing.assert_array_equal(model.get_layer(name).kernel.numpy(), 0.0)
+        np.testing.assert_array_equal(model.get_layer(name).bias.numpy(), 0.0)
+    np.testing.assert_array_equal(model.get_layer("L3").kernel.numpy(), 0.0)
+    assert np.any(model.get_layer("L3").bias.numpy() != 0)  # the only weights that moved
+    logits = keras.ops.convert_to_numpy(model(X[:20]))
+    assert np.all(logits == logits[0])  # the same answer for every image
+
+
+def test_compare_multiclass_has_the_no_hidden_layer_row(tmp_path, capsys):
+    out = tmp_path / "mc"
+    argv = ["compare", "--model", "multiclass", "--epochs", "1", "--schemes", "constant", "random", "--constant", "0.05",
+            "--out", str(out)]
+    assert main(argv) == 0
+    summary = (out / "summary.md").read_text()
+    rows = {line.split(" | ")[0][2:]: line.split(" | ") for line in summary.splitlines() if line.startswith("| ")}
+    assert set(rows) >= {"constant", "random", "no hidden layer"}
+    assert rows["no hidden layer"][3:] == ["-"] * 6 + ["- |"]
+    assert "Data: bundled digits 0-9 (5000 x 400)" in summary
+    constant = Recording.load(out / "constant.npz")
+    np.testing.assert_array_equal(constant.units("L1", 0)[:, :-1], np.float32(0.05))  # --constant sets the start
+    assert "Under `constant` the hidden weights moved" in summary  # a nonzero constant with ReLU: they do
+
+
+@pytest.mark.parametrize("case, match", [
+    ("coffee", "--data coffee trains the coffee model (2 inputs, 3 units); --model multiclass needs the digits"),
+    ("label 10", "labels must be 0 to 9; got [0, 1, 10]"),
+    ("one class", "every label is 3; a model of 10 classes needs examples of at least two"),
+])
+def test_bad_combinations_are_one_line_before_training(tmp_path, capsys, case, match):
+    if case == "coffee":
+        data = ["coffee"]
+    else:
+        y = np.array([0, 1, 10, 1]) if case == "label 10" else np.full(4, 3)
+        np.save(tmp_path / "X.npy", np.zeros((4, 400)))
+        np.save(tmp_path / "y.npy", y)
+        data = [str(tmp_path / "X.npy"), str(tmp_path / "y.npy")]
+    assert main(["compare", "--model", "multiclass", "--data", *data, "--out", str(tmp_path / "o")]) == 2
+    captured = capsys.readouterr()
+    (line,) = captured.err.strip().splitlines()
+    assert match in line and captured.out == "" and not (tmp_path / "o").exists()
+
+
+def test_load_dataset_multiclass():
+    data = load_dataset("digits", model="multiclass")
+    assert data.X.shape == (5000, 400) and data.epochs == 40 and data.model is MULTICLASS
+    assert sorted(np.unique(data.y).tolist()) == list(range(10))
