@@ -182,7 +182,7 @@ def plot_history(recordings, fig=None):
         has = ~np.isnan(rec.log("loss"))
         ax_loss.plot(rec.epochs[has], rec.log("loss")[has], label=label, color=scheme_color(label, k))
         ax_acc.plot(rec.epochs[has], rec.log("accuracy")[has], label=label, color=scheme_color(label, k))
-    ax_loss.set(xlabel="epochs", ylabel="training loss (binary cross-entropy)", title="Loss")
+    ax_loss.set(xlabel="epochs", ylabel="training loss (cross-entropy)", title="Loss")
     ax_acc.set(xlabel="epochs", ylabel="training accuracy", title="Accuracy", ylim=(0, 1.02))
     ax_acc.legend(fontsize=8)
     return fig
