@@ -103,7 +103,7 @@ def _schemes_every_and_data(parser):
 
 
 def _model_options(parser):
-    """--model and --constant (compare)."""
+    """--model and --constant (compare, sweep)."""
     parser.add_argument("--model", choices=("binary", "multiclass"), default="binary",
                         help="binary: Week 1's 25-15-1 sigmoid model on the 0s and 1s; multiclass: Week 2's 25-15-10 ReLU "
                         "model with a softmax output, on all ten digits (default: binary)")
@@ -133,6 +133,7 @@ def build_parser():
     _command(sub, "explain", epochs=20)
     sweep = _command(sub, "sweep", epochs=None)
     _schemes_every_and_data(sweep)
+    _model_options(sweep)
     sweep.add_argument("--seeds", type=positive_int_option, default=32, help="seeds per scheme: 0, 1, ... (default: 32)")
     landscape = _command(sub, "landscape", epochs=None)
     _data_sets(landscape)
@@ -205,7 +206,10 @@ def cmd_compare(args):
                                  data=data.description, replicas=data.replicas,
                                  steps_per_execution=data.steps_per_execution(args.every), jitter=args.jitter, **settings)
         # Week 2's model: the same run also trains the model with no hidden layer, the linear model to beat.
-        baseline = run_baseline(data.X, data.y, epochs=args.epochs, seed=args.seed, **settings) if args.model == "multiclass" else None
+        baseline = None
+        if args.model == "multiclass":  # nothing is recorded, so it can run whole epochs per call
+            baseline = run_baseline(data.X, data.y, epochs=args.epochs, seed=args.seed,
+                                    steps_per_execution=data.steps_per_execution("epoch"), **settings)
         _write(out, write_outputs(out, figures=compare_figures(recordings), recordings=recordings,
                                   texts={"summary.md": summary_markdown(recordings, baseline)}, fmt=args.format))
     return 0
@@ -236,7 +240,7 @@ def cmd_sweep(args):
         try:
             results = run_sweep(args.schemes, args.seeds, data.X, data.y, epochs=args.epochs, every=args.every,
                                 data=data.description, first_seed=args.seed, batch_size=data.batch_size, jitter=args.jitter,
-                                **data.model_settings)
+                                constant=args.constant, **data.model_settings)
         except ReplicaMemoryError as exc:
             raise UsageError(f"--seeds {args.seeds}: {exc.replicas:,} replicas ({len(args.schemes)} schemes) need about "
                              f"{format_bytes(exc.need)}, and {format_bytes(exc.available)} is available; at most "

@@ -119,32 +119,29 @@ def train_seeds(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, d
     ``data.DataSet.model_settings``); ``jitter`` is ``perturbed``'s noise
     size (None: ``schemes.PERTURBED_JITTER``).
 
-    Replica models have one activation and a binary output: ``activation``,
-    ``output_activation`` and ``loss`` are checked, not chosen (Week 2's
-    softmax model trains one scheme at a time, ``train_scheme``).
+    ``activation``, ``output_activation`` and ``loss`` as for
+    ``models.build_replicas`` (Week 2's model: relu, linear, softmax).
 
     Returns:
         list of dicts ``{"scheme", "seed", "recording"}``, one per replica;
         each recording's metadata also holds the groups its scheme started tied.
     """
-    if loss != "binary_crossentropy" or (output_activation or activation) != activation:
-        raise ValueError(f"replicas train models with one activation and a binary output; got activation {activation!r},"
-                         f" output {output_activation!r}, loss {loss!r} (train such a model with train_scheme)")
     seeds = check_int(seeds, "seeds", minimum=1)
     first_seed = check_int(first_seed, "first_seed", minimum=0)
     for scheme in schemes:
         check_scheme(scheme, "schemes")
-    X, y = check_xy(X, y)
+    X, y = check_xy(X, y, labels=(0, 1) if loss == BINARY.loss else range(layer_sizes[-1]))
     # Before the specs are even listed: a run of millions of replicas is refused at once.
     check_replica_memory(len(schemes) * seeds, X.shape[1], layer_sizes, epochs, int(np.ceil(len(X) / batch_size)), every,
                          batch_size)
     specs = [(scheme, first_seed + s, jitter) for scheme in schemes for s in range(seeds)]
     # Recording once an epoch needs no batch hooks, so a whole epoch can run in one graph call.
     per_call = int(np.ceil(len(X) / batch_size)) if every == "epoch" else 1
-    recorder = ReplicaRecorder(every=every, metadata={"data": data})
+    recorder = ReplicaRecorder(every=every, metadata={"data": data, "activation": activation})
     train_replicas(specs, X, y, epochs, first_seed, batch_size, [recorder], f"{len(specs)} replicas" if progress else None,
                    every=every, steps_per_execution=per_call, ties=ties, layer_sizes=layer_sizes,
-                   learning_rate=learning_rate, activation=activation, constant=constant)
+                   learning_rate=learning_rate, activation=activation, constant=constant,
+                   output_activation=output_activation, loss=loss)
     results = []
     for (scheme, seed, _), rec in zip(specs, recorder.replicas()):
         rec.metadata["groups"] = scheme_groups(scheme, ties, layer_sizes)

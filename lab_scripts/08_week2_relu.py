@@ -58,13 +58,16 @@ print(f"After {lab.epochs} epochs the largest change per layer: {moved}; "
 # %% [markdown]
 # ## Identical units, random units, no hidden layer
 # The same data and training: a constant start (every weight 0), the
-# course's random start, a mirrored start (units tied in groups), and a
-# model with no hidden layer at all (softmax regression).
+# course's random start, a mirrored start (units tied in groups), side by
+# side as replicas of one model, and a model with no hidden layer at all
+# (softmax regression).
 
 # %%
+per_call = digits.steps_per_execution("epoch")  # a whole epoch per call into the graph: much faster here
 recordings = run_compare(["constant", "random", "mirrored"], X, y, epochs=lab.epochs, seed=lab.seed,
-                         batch_size=digits.batch_size, **digits.model_settings)
-baseline = run_baseline(X, y, epochs=lab.epochs, seed=lab.seed, batch_size=digits.batch_size, **digits.model_settings)
+                         batch_size=digits.batch_size, replicas=digits.replicas, **digits.model_settings)
+baseline = run_baseline(X, y, epochs=lab.epochs, seed=lab.seed, batch_size=digits.batch_size,
+                        steps_per_execution=per_call, **digits.model_settings)
 accuracy = {s: r.last_log("accuracy") for s, r in recordings.items()}
 for scheme, rec in recordings.items():
     print(f"{scheme:9} final accuracy {accuracy[scheme]:.3f}, distinct L1 units {distinct_units(rec.units('L1', -1))}")

@@ -119,7 +119,7 @@ def load_dataset(name, model="binary"):
     spec = _check_model(model, name)
     if name == "digits" and spec.name == "multiclass":  # Week 2's lab: all 5000 digits, 40 epochs
         X, y = load_digits()
-        return DataSet("digits", X, y, "bundled digits 0-9 (5000 x 400)", spec, 40, 32)
+        return DataSet("digits", X, y, "bundled digits 0-9 (5000 x 400)", spec, 40, 32, whole_epochs=True, replicas=True)
     if name == "digits":
         X, y = load_digits01()
         return DataSet("digits", X, y, "bundled digits01 (1000 x 400)", BINARY, 20, 32)

@@ -132,7 +132,7 @@ def run_baseline(X, y, epochs=20, seed=0, batch_size=32, progress=True, **settin
     """
     from course_companion.training import train_scheme
 
-    settings = {k: v for k, v in settings.items() if k not in ("ties", "jitter", "steps_per_execution", "constant")}
+    settings = {k: v for k, v in settings.items() if k not in ("ties", "jitter", "constant")}
     outputs = tuple(settings.pop("layer_sizes", BINARY.layer_sizes))[-1:]
     X, y = check_xy(X, y, labels=range(max(outputs[0], 2)))
     _, history = train_scheme("random", X, y, epochs=epochs, seed=seed, batch_size=batch_size, layer_sizes=outputs,

@@ -12,7 +12,7 @@ import numpy as np
 from course_companion.analysis import match_units, smallest_distance
 from course_companion.tables import header_line, number, table
 
-__all__ = ["SAME_UNIT", "run_sweep", "sweep_rows", "alignment_rows", "sweep_table", "alignment_table",
+__all__ = ["SAME_UNIT", "run_sweep", "sweep_rows", "allows_flips", "alignment_rows", "sweep_table", "alignment_table",
            "alignment_finding", "sweep_markdown"]
 
 SAME_UNIT = 0.99  # a matched similarity at least this counts as "the same unit" in the sweep's words
@@ -54,6 +54,12 @@ def sweep_rows(results):
     return rows
 
 
+def allows_flips(metadata):
+    """Whether the units of a recording (its ``metadata``) may match sign-flipped: sigmoid units can (weights
+    (-w, -b) give 1 - a, which the next layer absorbs); ReLU units cannot. No activation recorded: sigmoid."""
+    return metadata.get("activation", "sigmoid") == "sigmoid"
+
+
 def alignment_rows(results, layer="L1"):
     """Each seed's units of ``layer`` matched to its scheme's first seed (``analysis.match_units``).
 
@@ -69,9 +75,12 @@ def alignment_rows(results, layer="L1"):
     for scheme in dict.fromkeys(r["scheme"] for r in results):
         mine = [r for r in results if r["scheme"] == scheme]
         reference = mine[0]["recording"]
+        flips = allows_flips(reference.metadata)
         for other in mine[1:]:
-            match = match_units(reference.units(layer, record=-1), other["recording"].units(layer, record=-1))
-            start = match_units(reference.units(layer, record=0), other["recording"].units(layer, record=0))
+            match = match_units(reference.units(layer, record=-1), other["recording"].units(layer, record=-1),
+                                allow_flips=flips)
+            start = match_units(reference.units(layer, record=0), other["recording"].units(layer, record=0),
+                                allow_flips=flips)
             rows.append({"scheme": scheme, "seed": other["seed"], "reference": mine[0]["seed"], "match": match,
                          "median": float(np.median(match.similarity)), "smallest": float(match.similarity.min()),
                          "start_median": float(np.median(start.similarity)), "start_smallest": float(start.similarity.min())})
@@ -124,6 +133,7 @@ def alignment_finding(aligned):
 
 def sweep_markdown(rows, meta, epochs, seeds, data, aligned=()):
     """The sweep's ``summary.md``; ``seeds`` is the range of seeds each scheme ran."""
+    flips = allows_flips(meta)
     data_line = (f"Data: {data}. Epochs: {epochs}. Seeds {seeds[0]} to {seeds[-1]} of each scheme, "
                  "trained side by side as replicas of one model.")
     lines = [
@@ -142,8 +152,12 @@ def sweep_markdown(rows, meta, epochs, seeds, data, aligned=()):
             "## Do different seeds learn the same units, in another order?",
             "",
             "Each seed's L1 units, at the end, matched one to one to those of its scheme's first seed (the",
-            "matching with the largest total cosine similarity; a sigmoid unit may match sign-flipped, since",
-            "weights (-w, -b) give 1 - a, which the next layer absorbs). Similarity 1 means the same unit.",
+            *(["matching with the largest total cosine similarity; a sigmoid unit may match sign-flipped, since",
+               "weights (-w, -b) give 1 - a, which the next layer absorbs). Similarity 1 means the same unit."]
+              if flips else
+              ["matching with the largest total cosine similarity; ReLU units match without sign flips, which they",
+               "do not have, and a ReLU unit scaled by c > 0 with its outgoing weights scaled by 1/c computes the same",
+               "function: cosine similarity ignores that scale). Similarity 1 means the same unit."]),
             "\"At the start\" is the same matching on the starting weights: what matching finds between two starts.",
             "",
             alignment_table(aligned),

@@ -21,6 +21,7 @@ from course_companion.schemes import BINARY, CONSTANT_VALUE, PERTURBED_JITTER, S
 __all__ = [
     "ReplicaDense",
     "replica_binary_crossentropy",
+    "replica_sparse_categorical_crossentropy",
     "ReplicaMetrics",
     "per_replica_logs",
     "OPTIMIZERS",
@@ -106,6 +107,23 @@ def _each_replica_bce(y_true, y_pred):
 
 
 @keras.saving.register_keras_serializable(package="course_companion")
+def replica_sparse_categorical_crossentropy(y_true, y_pred):
+    """Per example, the *sum* over replicas of softmax cross-entropy on logits (y_pred: (batch, K, classes)).
+
+    Week 2's loss, ``SparseCategoricalCrossentropy(from_logits=True)``, once per replica; summed, so each
+    replica's gradient is its own.
+    """
+    return keras.ops.sum(_each_replica_scce(y_true, y_pred)[1], axis=-1)
+
+
+def _each_replica_scce(y_true, y_pred):
+    """(integer labels broadcast to (batch, K), softmax cross-entropy per example and replica (batch, K))."""
+    ops = keras.ops
+    labels = ops.broadcast_to(ops.cast(ops.reshape(y_true, (-1, 1)), "int32"), ops.shape(y_pred)[:2])
+    return labels, ops.sparse_categorical_crossentropy(labels, y_pred, from_logits=True)
+
+
+@keras.saving.register_keras_serializable(package="course_companion")
 class ReplicaMetrics(keras.metrics.Metric):
     """Each replica's own loss and accuracy over the epoch, as a standalone fit reports them.
 
@@ -118,13 +136,19 @@ class ReplicaMetrics(keras.metrics.Metric):
     scalar output per replica and metric, as it was, made the graph's tracing
     grow with K: about 2.9 s at K = 64 instead of 0.8 s.)
 
+    With ``classes > 1`` (Week 2's softmax output, y_pred (batch, K,
+    classes) of logits) the loss is the softmax cross-entropy and a hit is
+    the largest logit on the label.
+
     Args:
         replicas: int K.
+        classes: int, 1 for a binary output.
     """
 
-    def __init__(self, replicas, name="replicas", **kwargs):
+    def __init__(self, replicas, classes=1, name="replicas", **kwargs):
         super().__init__(name=name, **kwargs)
         self.replicas = int(replicas)
+        self.classes = int(classes)
         self.loss_sum = self.add_variable(shape=(self.replicas,), initializer="zeros", name="loss_sum")
         self.correct = self.add_variable(shape=(self.replicas,), initializer="zeros", name="correct")
         self.count = self.add_variable(shape=(), initializer="zeros", name="count")
@@ -132,9 +156,13 @@ class ReplicaMetrics(keras.metrics.Metric):
     def update_state(self, y_true, y_pred, sample_weight=None):
         ops = keras.ops
         y_pred = ops.cast(y_pred, self.dtype)  # a float64 model still sums its metrics in the metric's dtype
-        y_true, bce = _each_replica_bce(y_true, y_pred)
-        self.loss_sum.assign_add(ops.sum(bce, axis=0))
-        hits = ops.cast(ops.equal(ops.cast(y_pred > 0.5, y_pred.dtype), y_true), y_pred.dtype)
+        if self.classes > 1:
+            labels, loss = _each_replica_scce(y_true, y_pred)
+            hits = ops.cast(ops.equal(ops.cast(ops.argmax(y_pred, axis=-1), "int32"), labels), y_pred.dtype)
+        else:
+            y_true, loss = _each_replica_bce(y_true, y_pred)
+            hits = ops.cast(ops.equal(ops.cast(y_pred > 0.5, y_pred.dtype), y_true), y_pred.dtype)
+        self.loss_sum.assign_add(ops.sum(loss, axis=0))
         self.correct.assign_add(ops.sum(hits, axis=0))
         self.count.assign_add(ops.cast(ops.shape(y_pred)[0], "float32"))
 
@@ -143,7 +171,7 @@ class ReplicaMetrics(keras.metrics.Metric):
         return {"replica_loss": self.loss_sum / count, "replica_accuracy": self.correct / count}
 
     def get_config(self):
-        return {"replicas": self.replicas, "name": self.name}
+        return {"replicas": self.replicas, "classes": self.classes, "name": self.name}
 
 
 def per_replica_logs(logs):
@@ -185,6 +213,7 @@ OPTIMIZERS = {"adam": FusedAdam, "sgd": keras.optimizers.SGD}
 def build_replicas(
     specs, ties=None, input_dim=BINARY.input_dim, layer_sizes=BINARY.layer_sizes, activation=BINARY.activation,
     learning_rate=BINARY.learning_rate, steps_per_execution=1, optimizer="adam", dtype="float32", constant=CONSTANT_VALUE,
+    output_activation=None, loss="binary_crossentropy",
 ):
     """One compiled Keras model holding one course model per (scheme, seed) in ``specs``.
 
@@ -208,15 +237,23 @@ def build_replicas(
         dtype: "float32", or "float64" where differences below float32's
             resolution (about 1e-7 of a weight's size) matter.
         constant: every weight's value under ``constant`` (default 0).
+        output_activation, loss: as for ``build_model``: Week 2's model is
+            "linear" (logits) and "sparse_categorical_crossentropy".
 
     Returns:
-        a ``keras.Model`` whose output is (batch, K), compiled with Adam (``FusedAdam``) and
-        ``replica_binary_crossentropy``; ``model.replica_specs`` lists the specs.
+        a ``keras.Model`` whose output is (batch, K) (binary) or (batch, K, classes) (logits), compiled with Adam
+        (``FusedAdam``) and the replicas' summed loss; ``model.replica_specs`` lists the specs.
     """
     specs = _check_specs(specs)
     layer_sizes = tuple(layer_sizes)
-    if layer_sizes[-1] != 1:
+    binary = loss == "binary_crossentropy"
+    if loss not in ("binary_crossentropy", "sparse_categorical_crossentropy"):
+        raise ValueError(f"loss must be 'binary_crossentropy' or 'sparse_categorical_crossentropy'; got {loss!r}")
+    if binary and layer_sizes[-1] != 1:
         raise ValueError(f"layer_sizes must end with 1 (a binary output); got {layer_sizes}")
+    if not binary and (output_activation or activation) != "linear":
+        raise ValueError(f"a softmax cross-entropy is computed from logits: output_activation must be 'linear'; "
+                         f"got {output_activation or activation!r}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {optimizer!r}")
     if dtype not in ("float32", "float64"):
@@ -229,7 +266,8 @@ def build_replicas(
     layers = []
     for i, n in enumerate(layer_sizes):
         last = i == len(layer_sizes) - 1
-        layer = ReplicaDense(n, k, activation=activation, squeeze=last, name=course_name(i), dtype=dtype)
+        layer = ReplicaDense(n, k, activation=(output_activation or activation) if last else activation,
+                             squeeze=last and binary, name=course_name(i), dtype=dtype)
         h = layer(h)
         layers.append(layer)
     model = keras.Model(inputs, h, name=f"replicas_{k}")
@@ -238,8 +276,8 @@ def build_replicas(
         layer.bias.assign(np.stack([start[i][1] for start in starts], axis=0))
     model.compile(
         optimizer=OPTIMIZERS[optimizer](learning_rate=learning_rate),
-        loss=replica_binary_crossentropy,
-        metrics=[ReplicaMetrics(k)],
+        loss=replica_binary_crossentropy if binary else replica_sparse_categorical_crossentropy,
+        metrics=[ReplicaMetrics(k, classes=1 if binary else layer_sizes[-1])],
         steps_per_execution=int(steps_per_execution),
     )
     model.replica_specs = specs
