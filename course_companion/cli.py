@@ -102,19 +102,21 @@ def _schemes_every_and_data(parser):
                         "course files X.npy y.npy (digits 0 and 1 are kept); default: the bundled digits")
 
 
-def _model_options(parser):
-    """--model and --constant (compare, sweep)."""
+def _model_options(parser, constant=True):
+    """--model, and --constant where the constant scheme trains (compare, sweep)."""
     parser.add_argument("--model", choices=("binary", "multiclass"), default="binary",
                         help="binary: Week 1's 25-15-1 sigmoid model on the 0s and 1s; multiclass: Week 2's 25-15-10 ReLU "
                         "model with a softmax output, on all ten digits (default: binary)")
-    parser.add_argument("--constant", type=finite_number_option, default=0.0, metavar="VALUE",
-                        help="every weight's value under the constant scheme (default: 0)")
+    if constant:
+        parser.add_argument("--constant", type=finite_number_option, default=0.0, metavar="VALUE",
+                            help="every weight's value under the constant scheme (default: 0)")
 
 
 def _data_sets(parser):
     """--data for the commands that study several data sets in one run."""
-    parser.add_argument("--data", nargs="+", choices=NAMES, default=list(NAMES)[::-1], metavar="DATA",
-                        help=f"data sets, from {', '.join(NAMES)} (default: coffee digits)")
+    parser.add_argument("--data", nargs="+", choices=NAMES, default=None, metavar="DATA",
+                        help=f"data sets, from {', '.join(NAMES)} (default: coffee digits; digits with --model multiclass)")
+    _model_options(parser, constant=False)
 
 
 def build_parser():
@@ -256,9 +258,14 @@ def cmd_sweep(args):
 
 
 def _named_sets(args):
+    """The --data sets with --model's network (coffee has its own); bad combinations are a UsageError."""
     from course_companion.data import load_dataset
 
-    return [load_dataset(name) for name in dict.fromkeys(args.data)]
+    names = args.data or (["digits"] if args.model == "multiclass" else list(NAMES)[::-1])
+    try:
+        return [load_dataset(name, model=args.model) for name in dict.fromkeys(names)]
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_landscape(args):

@@ -103,3 +103,18 @@ def test_sweep_multiclass_matches_relu_units_without_flips(tmp_path):
     assert "ReLU units match without sign flips" in summary and "a sigmoid unit may match" not in summary
     row = next(line for line in summary.splitlines() if line.startswith("| random | 1 |"))
     assert row.rstrip(" |").endswith("| 0")  # no flipped matches
+
+
+def test_landscape_and_gaps_take_the_multiclass_model(tmp_path, capsys):
+    land, gaps = tmp_path / "land", tmp_path / "gaps"
+    assert main(["landscape", "--model", "multiclass", "--epochs", "1", "--pairs", "2", "--points", "5", "--out", str(land)]) == 0
+    summary = (land / "summary.md").read_text()
+    assert "## digits, multiclass" in summary and "bundled digits 0-9 (5000 x 400)" in summary
+    assert main(["gaps", "--model", "multiclass", "--epochs", "1", "--optimizers", "adam", "--out", str(gaps)]) == 0
+    summary = (gaps / "summary.md").read_text()
+    from course_companion.analysis import silent_inputs
+
+    silent = len(silent_inputs(load_digits()[0]))  # counted here, on the 5000 digits
+    assert "## digits, multiclass, adam" in summary and f"{silent} of the 400 inputs are 0 in every training row" in summary
+    assert main(["landscape", "--model", "multiclass", "--data", "coffee", "--out", str(tmp_path / "o")]) == 2
+    assert "--model multiclass needs the digits" in capsys.readouterr().err

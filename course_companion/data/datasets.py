@@ -63,6 +63,11 @@ class DataSet:
     distinct_rows: int = None
 
     @property
+    def label(self):
+        """The name summaries and figures use: the data set's, and the model's where it is not the data's own."""
+        return self.name if self.model.name in ("binary", "coffee") else f"{self.name}, {self.model.name}"
+
+    @property
     def layer_sizes(self):
         """Units per Dense layer of the model."""
         return self.model.layer_sizes

@@ -209,7 +209,7 @@ def run_landscape(data, seed=0, pairs=30, points=21, epochs=None, progress=True)
     for i, j in unit_pairs(data.layer_sizes[0], pairs, seed):
         alphas, losses = swap_path(model, X, y, "L1", i, j, points=points)
         paths.append((i, j, losses))
-    return {"data": data.description, "name": data.name, "layer": "L1", "alphas": alphas, "paths": paths,
+    return {"data": data.description, "name": data.label, "layer": "L1", "alphas": alphas, "paths": paths,
             "accuracy": float(history.history["accuracy"][-1]), "epochs": epochs or data.epochs, "seed": seed,
             "pairs_of": data.layer_sizes[0] * (data.layer_sizes[0] - 1) // 2}
 
