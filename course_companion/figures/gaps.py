@@ -35,7 +35,7 @@ def plot_gap_curves(results):
         ax.axhline(THRESHOLD, color="0.3", ls="--", lw=0.8)
         ax.axhline(FLOAT32_RESOLUTION, color="tab:red", ls=":", lw=0.8)
         counts = ", ".join(f"{result['verdict'].count(v)} {v}" for v in ("grew", "stayed", "shrank"))
-        ax.set_title(f"{_label(result)}: {counts}", fontsize=8)
+        ax.set_title(f"{_label(result)}:\n{counts}", fontsize=8)
         ax.set_xlabel("epochs", fontsize=8)
         ax.set_ylabel("output gap: largest difference\nbetween tied units' outputs", fontsize=8)
         ax.tick_params(labelsize=7)
