@@ -121,3 +121,18 @@ def test_epochs_to_separation_against_the_recorded_output_gaps():
         assert gap[first] >= THRESHOLD > gap[first - 1]
         assert result["epochs"][first - 1] < reached <= result["epochs"][first]
     assert np.all(np.diff(result["reached"]) < 0)  # a larger jitter separates sooner
+
+
+def test_gap_curves_draw_the_output_gaps_and_an_exactly_0_row():
+    from course_companion.figures.gaps import plot_gap_curves
+
+    output = np.array([[1e-6, 1e-3, 0.5], [1e-4, 1e-5, 0.0]])
+    result = {"name": "toy", "optimizer": "adam", "learning_rate": 0.01, "jitters": np.array([1e-6, 1e-4]),
+              "epochs": np.array([0.0, 1.0, 2.0]), "output": output, "verdict": ["grew", "started apart"]}
+    ax = plot_gap_curves([result]).axes[0]
+    lines = [l for l in ax.get_lines() if l.get_label() in ("1e-06", "1e-04")]
+    np.testing.assert_array_equal(lines[0].get_ydata(), output[0])  # read back from the drawing
+    floor = ax.get_yticks()[0]
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "exactly 0" and floor == pytest.approx(1e-7)  # a tenth of 1e-6
+    np.testing.assert_array_equal(lines[1].get_ydata(), [1e-4, 1e-5, floor])  # the 0 drawn on its row
+    assert "1 grew, 0 stayed, 0 shrank" in ax.get_title()

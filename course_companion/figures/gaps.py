@@ -7,7 +7,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from course_companion.experiments.gaps import FLOAT32_RESOLUTION, GROWTH, THRESHOLD
-from course_companion.figures.style import MAX_WIDTH, add_footer
+from course_companion.figures.style import MAX_WIDTH, add_footer, floor_for_zero, zero_row
 
 __all__ = ["plot_gap_curves", "plot_separation_epochs", "gaps_figures"]
 
@@ -29,11 +29,17 @@ def plot_gap_curves(results):
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     colors = colormaps["viridis"](np.linspace(0, 0.9, len(results[0]["jitters"])))
     for ax, result in zip(axes, results):
+        # An output gap of exactly 0 (two tied ReLU units that died together) sits on an "exactly 0" row.
+        zeros = bool(np.any(result["output"] == 0))
+        floor = floor_for_zero([result["output"]]) if zeros else None
         for gap, curve, color in zip(result["jitters"], result["output"], colors):
-            ax.plot(result["epochs"], curve, color=color, lw=1.2, label=f"{gap:.0e}")
+            shown = np.where(curve > 0, curve, floor) if zeros else curve
+            ax.plot(result["epochs"], shown, color=color, lw=1.2, label=f"{gap:.0e}")
         ax.set_yscale("log")
         ax.axhline(THRESHOLD, color="0.3", ls="--", lw=0.8)
         ax.axhline(FLOAT32_RESOLUTION, color="tab:red", ls=":", lw=0.8)
+        if zeros:
+            zero_row(ax, floor)
         counts = ", ".join(f"{result['verdict'].count(v)} {v}" for v in ("grew", "stayed", "shrank"))
         ax.set_title(f"{_label(result)}:\n{counts}", fontsize=8)
         ax.set_xlabel("epochs", fontsize=8)
