@@ -154,7 +154,7 @@ def _load_data(args):
     """The ``--data`` as a ``data.DataSet``; bad names or files are a UsageError."""
     from course_companion.data import course_files, load_dataset
 
-    model = getattr(args, "model", "binary")
+    model = args.model
     try:
         if len(args.data) == 1 and args.data[0] in NAMES:
             dataset = load_dataset(args.data[0], model=model)

@@ -5,6 +5,7 @@ same things; ``add_run_options`` adds ``--epochs``, ``--seed``, ``--device``
 and ``--out`` to a parser.
 """
 import argparse
+import math
 
 from course_companion.devices import DEVICES
 
@@ -54,7 +55,7 @@ def finite_number_option(text):
         value = float(text)
     except ValueError:
         value = None
-    if value is None or value != value or value in (float("inf"), float("-inf")):
+    if value is None or not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number; got {text!r}")
     return value
 

@@ -27,7 +27,7 @@ from course_companion.checks import check_groups
 from course_companion.layer_names import layer_index
 
 __all__ = ["SCHEMES", "DEFAULT_TIES", "CONSTANT_VALUE", "PERTURBED_JITTER", "LOSSES", "ModelSpec", "BINARY", "COFFEE",
-           "MULTICLASS", "MODELS", "check_scheme", "check_ties", "scheme_groups", "layer_seed"]
+           "MULTICLASS", "MODELS", "class_labels", "check_scheme", "check_ties", "scheme_groups", "layer_seed"]
 
 SCHEMES = ("constant", "random", "mirrored", "incoming-only", "perturbed")
 # Layer index (0 = L1) -> groups of unit indices. L1 units 0 and 1 are one
@@ -70,7 +70,7 @@ class ModelSpec:
     @property
     def labels(self):
         """The labels the model's data may hold: 0 and 1, or one per output unit."""
-        return (0, 1) if self.loss == "binary_crossentropy" else tuple(range(self.layer_sizes[-1]))
+        return class_labels(self.layer_sizes[-1])
 
     @property
     def settings(self):
@@ -84,6 +84,16 @@ COFFEE = ModelSpec("coffee", 2, (3, 1), "sigmoid", 0.01, {0: [[0, 1]]})
 MULTICLASS = ModelSpec("multiclass", 400, (25, 15, 10), "relu", 0.001, DEFAULT_TIES, output_activation="linear",
                        loss="sparse_categorical_crossentropy")
 MODELS = {spec.name: spec for spec in (BINARY, COFFEE, MULTICLASS)}
+
+
+def class_labels(outputs):
+    """The labels a model with ``outputs`` output units is trained on: 0 and 1 for one (sigmoid) output, else one each.
+
+    Examples:
+        >>> class_labels(1), class_labels(3)
+        ((0, 1), (0, 1, 2))
+    """
+    return (0, 1) if outputs == 1 else tuple(range(outputs))
 
 
 def check_scheme(scheme, arg="scheme"):

@@ -15,7 +15,7 @@ from course_companion.checks import check_int
 from course_companion.data import check_xy
 from course_companion.memory import available_bytes, format_bytes, replica_bytes
 from course_companion.models import build_model, build_replicas
-from course_companion.schemes import BINARY, CONSTANT_VALUE, check_scheme, scheme_groups
+from course_companion.schemes import BINARY, CONSTANT_VALUE, check_scheme, class_labels, scheme_groups
 
 __all__ = ["ReplicaMemoryError", "train", "train_scheme", "check_replica_memory", "train_replicas", "train_seeds"]
 
@@ -130,7 +130,7 @@ def train_seeds(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, d
     first_seed = check_int(first_seed, "first_seed", minimum=0)
     for scheme in schemes:
         check_scheme(scheme, "schemes")
-    X, y = check_xy(X, y, labels=(0, 1) if loss == BINARY.loss else range(layer_sizes[-1]))
+    X, y = check_xy(X, y, labels=class_labels(layer_sizes[-1]))
     # Before the specs are even listed: a run of millions of replicas is refused at once.
     check_replica_memory(len(schemes) * seeds, X.shape[1], layer_sizes, epochs, int(np.ceil(len(X) / batch_size)), every,
                          batch_size)

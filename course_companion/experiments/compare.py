@@ -10,7 +10,7 @@ import numpy as np
 
 from course_companion.analysis.distances import distinct_units, off_diagonal, pairwise_distances, tie_gap
 from course_companion.data import check_xy
-from course_companion.schemes import BINARY, PERTURBED_JITTER, check_scheme, scheme_groups
+from course_companion.schemes import BINARY, PERTURBED_JITTER, check_scheme, class_labels, scheme_groups
 from course_companion.tables import header_line, number, table
 
 __all__ = ["KEEPS_TIES", "BASELINE", "summary_row", "summary_from_recording", "run_compare", "run_baseline",
@@ -100,8 +100,7 @@ def run_compare(schemes, X, y, epochs=20, seed=0, every="epoch", data="", progre
 
     for scheme in schemes:
         check_scheme(scheme, "schemes")
-    outputs = tuple(settings.get("layer_sizes", BINARY.layer_sizes))[-1]
-    X, y = check_xy(X, y, labels=(0, 1) if settings.get("loss", BINARY.loss) == BINARY.loss else range(outputs))
+    X, y = check_xy(X, y, labels=class_labels(tuple(settings.get("layer_sizes", BINARY.layer_sizes))[-1]))
     if replicas:
         settings.pop("steps_per_execution", None)  # train_seeds runs whole epochs per call when it can
         results = train_seeds(schemes, 1, X, y, epochs=epochs, every=every, data=data, progress=progress, first_seed=seed,
@@ -134,7 +133,7 @@ def run_baseline(X, y, epochs=20, seed=0, batch_size=32, progress=True, **settin
 
     settings = {k: v for k, v in settings.items() if k not in ("ties", "jitter", "constant")}
     outputs = tuple(settings.pop("layer_sizes", BINARY.layer_sizes))[-1:]
-    X, y = check_xy(X, y, labels=range(max(outputs[0], 2)))
+    X, y = check_xy(X, y, labels=class_labels(outputs[0]))
     _, history = train_scheme("random", X, y, epochs=epochs, seed=seed, batch_size=batch_size, layer_sizes=outputs,
                               progress=BASELINE if progress else None, **settings)
     return {"accuracy": float(history.history["accuracy"][-1]), "loss": float(history.history["loss"][-1])}
@@ -233,6 +232,7 @@ def summary_markdown(recordings, baseline=None):
     first = next(iter(recordings.values())).metadata
     groups = {s: r.groups for s, r in recordings.items()}
     rows = [summary_from_recording(s, r, groups[s]) for s, r in recordings.items()]
+    moved = constant_moved(recordings)
     if baseline is not None:
         rows.append({"scheme": BASELINE, "accuracy": baseline["accuracy"], "loss": baseline["loss"],
                      "layers": rows[0]["layers"]})
@@ -250,7 +250,7 @@ def summary_markdown(recordings, baseline=None):
         "",
         tie_check(recordings, groups),
         "",
-        *([constant_moved(recordings), ""] if constant_moved(recordings) else []),
+        *([moved, ""] if moved else []),
         *([f"`{BASELINE}`: the same data and training without a hidden layer (a linear model), in the same run."]
           + [""] if baseline is not None else []),
         "Distances are euclidean, between each unit's weights (incoming weights and bias) after training;",

@@ -5,18 +5,20 @@ and the network computes exactly the same function: the same loss at another
 point in weight space. Walk the straight line between the two points: at its
 middle the two units are equal (a tied model). Where the middle is higher
 than the ends, the loss cannot be one convex bowl; where it is as low, a flat
-valley joins the copies. ``middle_higher`` is that judgement, with
-``ROUNDING``; ``landscape_markdown`` is the ``summary.md``; ``figures.landscape``
+valley joins the copies. ``middles`` is that judgement, against the rounding
+measured between a path's two ends (``end_rounding``); ``landscape_markdown``
+is the ``summary.md``; ``figures.landscape``
 draws the paths.
 """
 import numpy as np
 
 from course_companion.checks import check_int
 from course_companion.data import check_xy
+from course_companion.schemes import class_labels
 from course_companion.tables import header_line, table
 
 __all__ = ["ROUNDING_MARGIN", "FLAT", "swap_path", "swapped_weights", "unit_pairs", "run_landscape", "middle_rise", "end_rounding",
-           "middles", "middle_higher", "rise_in_words", "landscape_finding", "landscape_markdown"]
+           "middles", "end_loss", "rise_in_words", "landscape_finding", "landscape_markdown"]
 
 # The two ends of a swap path are the same function, so any difference between their losses is float32's
 # rounding: a middle counts as higher (or lower) than the ends only by more than this many times that.
@@ -44,6 +46,11 @@ def middles(result):
     return np.where(rise > limit, "higher", np.where(rise < -limit, "lower", "level"))
 
 
+def end_loss(result):
+    """The loss of the trained network (a path's ends), the median over the paths walked."""
+    return float(np.median([losses[0] for _, _, losses in result["paths"]]))
+
+
 def rise_in_words(rise, end):
     """A middle's rise in words that keep its size: "138x the ends" for a ridge, "+8.79%" for a bump.
 
@@ -56,8 +63,7 @@ def rise_in_words(rise, end):
 
 def landscape_finding(result):
     """What one data set's paths show, in one sentence chosen from the numbers, whichever way they went."""
-    rise, kinds = middle_rise(result), middles(result)
-    end = float(np.median([losses[0] for _, _, losses in result["paths"]]))
+    rise, kinds, end = middle_rise(result), middles(result), end_loss(result)
     counts = {v: int((kinds == v).sum()) for v in ("higher", "level", "lower")}
     text = (f"{result['name']}: of {len(rise)} pairs, the middle (units i and j equal) was higher than the ends for "
             f"{counts['higher']}, level for {counts['level']} and lower for {counts['lower']}; the highest "
@@ -72,11 +78,6 @@ def landscape_finding(result):
                        "units equal costs something, but not much.")
     return text + (f"The largest bump is {rise.max() / end:.1%} of the loss: the copies are joined by a nearly flat "
                    "valley, and making two units equal costs little.")
-
-
-def middle_higher(result):
-    """Per path, whether the middle is higher than the ends beyond rounding (bool array): ``middles == "higher"``."""
-    return middles(result) == "higher"
 
 
 def swapped_weights(kernel, bias, after, i, j):
@@ -139,7 +140,7 @@ def swap_path(model, X, y, layer, i, j, points=21):
         raise ValueError(f"i and j must be two different units; got i = j = {i}")
     points = check_int(points, "points", minimum=2)
     outputs = dense_layers(model)[-1].units  # one output: labels 0 and 1; ten: labels 0-9
-    X, y = check_xy(X, y, n_features=dense_layers(model)[0].kernel.shape[0], labels=range(max(outputs, 2)))
+    X, y = check_xy(X, y, n_features=dense_layers(model)[0].kernel.shape[0], labels=class_labels(outputs))
     variables = [dense.kernel, following.kernel] + ([dense.bias] if dense.use_bias else [])
     saved = [v.numpy().copy() for v in variables]
     start = saved + ([] if dense.use_bias else [None])  # kernel, next kernel, bias
@@ -223,9 +224,7 @@ def landscape_markdown(results, meta):
              f"counts as higher or lower than the ends only by more than {ROUNDING_MARGIN} times the largest such "
              f"difference (and float32's step at that loss), and as level otherwise.", ""]
     for result in results:
-        rise = middle_rise(result)
-        end = float(np.median([losses[0] for _, _, losses in result["paths"]]))
-        kinds = middles(result)
+        rise, kinds, end = middle_rise(result), middles(result), end_loss(result)
         middle = len(result["alphas"]) // 2
         lines += [f"## {result['name']}", "",
                   f"Data: {result['data']}. Random start, seed {result['seed']}, {result['epochs']} epochs, final accuracy "

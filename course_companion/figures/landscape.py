@@ -6,7 +6,7 @@ asks ``experiments.landscape`` which middles are higher.
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_companion.experiments.landscape import ROUNDING_MARGIN, middle_rise, middles, rise_in_words
+from course_companion.experiments.landscape import ROUNDING_MARGIN, end_loss, middle_rise, middles, rise_in_words
 from course_companion.figures.style import MAX_WIDTH, add_footer
 
 __all__ = ["plot_swap_paths", "landscape_figures"]
@@ -28,8 +28,7 @@ def plot_swap_paths(results):
     axes = np.atleast_1d(fig.subplots(1, len(results), sharey=True))
     for ax, result in zip(axes, results):
         alphas, paths = result["alphas"], result["paths"]
-        rise, kinds = middle_rise(result), middles(result)
-        end = float(np.median([losses[0] for _, _, losses in paths]))
+        rise, kinds, end = middle_rise(result), middles(result), end_loss(result)
         for _, _, losses in paths:
             ax.plot(alphas, losses / end, color="tab:blue", lw=0.6, alpha=0.35)
         for k, color, word in ((int(np.argmax(rise)), "tab:red", "highest"), (int(np.argmin(rise)), "tab:green", "lowest")):
