@@ -131,12 +131,12 @@ def train_seeds(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, d
     for scheme in schemes:
         check_scheme(scheme, "schemes")
     X, y = check_xy(X, y, labels=class_labels(layer_sizes[-1]))
+    batches = int(np.ceil(len(X) / batch_size))
     # Before the specs are even listed: a run of millions of replicas is refused at once.
-    check_replica_memory(len(schemes) * seeds, X.shape[1], layer_sizes, epochs, int(np.ceil(len(X) / batch_size)), every,
-                         batch_size)
+    check_replica_memory(len(schemes) * seeds, X.shape[1], layer_sizes, epochs, batches, every, batch_size)
     specs = [(scheme, first_seed + s, jitter) for scheme in schemes for s in range(seeds)]
     # Recording once an epoch needs no batch hooks, so a whole epoch can run in one graph call.
-    per_call = int(np.ceil(len(X) / batch_size)) if every == "epoch" else 1
+    per_call = batches if every == "epoch" else 1
     recorder = ReplicaRecorder(every=every, metadata={"data": data, "activation": activation})
     train_replicas(specs, X, y, epochs, first_seed, batch_size, [recorder], f"{len(specs)} replicas" if progress else None,
                    every=every, steps_per_execution=per_call, ties=ties, layer_sizes=layer_sizes,

@@ -12,6 +12,7 @@ from course_companion.checks import check_number
 
 __all__ = [
     "METRICS",
+    "FLOAT32_RESOLUTION",
     "cosine_similarities",
     "pairwise_distances",
     "off_diagonal",
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 METRICS = ("euclidean", "cosine")
+FLOAT32_RESOLUTION = 2.0**-23  # about 1.2e-7: float32's step, relative to a value's size
 
 
 def check_unit_weights(unit_weights, arg="unit_weights", ndims=(2, 3)):

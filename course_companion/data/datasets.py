@@ -92,11 +92,14 @@ class DataSet:
         """The model's keyword arguments for ``training`` (``input_dim`` always comes from ``X``)."""
         return self.model.settings
 
+    @property
+    def batches_per_epoch(self):
+        """Steps in one epoch: the rows over the batch size, the last batch partial."""
+        return int(np.ceil(len(self.X) / self.batch_size))
+
     def steps_per_execution(self, every):
         """Batches per graph call for a recorder that records ``every`` ("epoch" or N batches)."""
-        if every == "epoch" and self.whole_epochs:
-            return int(np.ceil(len(self.X) / self.batch_size))
-        return 1
+        return self.batches_per_epoch if every == "epoch" and self.whole_epochs else 1
 
 
 def _check_model(model, name):

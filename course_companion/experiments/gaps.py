@@ -25,7 +25,7 @@ value's size. ``gaps_finding`` and ``gaps_markdown`` are the summary;
 """
 import numpy as np
 
-from course_companion.analysis import output_gap, relative_tie_gap, silent_inputs, tie_gap
+from course_companion.analysis import FLOAT32_RESOLUTION, output_gap, relative_tie_gap, silent_inputs, tie_gap
 from course_companion.tables import header_line, number, table
 
 __all__ = ["JITTERS", "THRESHOLD", "GROWTH", "FLOAT32_RESOLUTION", "SGD_LEARNING_RATE", "GAP_EPOCHS", "run_gaps",
@@ -34,7 +34,6 @@ __all__ = ["JITTERS", "THRESHOLD", "GROWTH", "FLOAT32_RESOLUTION", "SGD_LEARNING
 JITTERS = 10.0 ** np.arange(-8, 0)  # 1e-8 ... 1e-1: the standard deviation of the noise on a tied start
 THRESHOLD = 0.1  # an output gap of a tenth (outputs run 0 to 1) counts as separated
 GROWTH = 10.0  # a gap that ends this many times larger (or smaller) than it started grew (or shrank); else it stayed
-FLOAT32_RESOLUTION = 2.0**-23  # about 1.2e-7: float32's step, relative to a value's size
 SGD_LEARNING_RATE = 1.0  # plain SGD needs a far larger step than Adam; at 1.0 the sigmoid models train well, Week 2's does not
 # Long enough to see what happens: coffee's gaps had all separated (or not) well before 24 epochs (12,000
 # steps); the digits' barely moved after the first epochs, seen over 60 epochs.
@@ -107,7 +106,7 @@ def run_gaps(data, optimizer="adam", epochs=None, seed=0, jitters=JITTERS, dtype
     recorder = ReplicaRecorder()
     label = f"{data.name}, {optimizer}, {len(jitters)} jitters" if progress else None
     train_replicas([("perturbed", seed, float(j)) for j in jitters], data.X, data.y, epochs, seed, data.batch_size,
-                   [recorder], label, steps_per_execution=int(np.ceil(len(data.X) / data.batch_size)), ties=data.ties,
+                   [recorder], label, steps_per_execution=data.batches_per_epoch, ties=data.ties,
                    layer_sizes=data.layer_sizes, learning_rate=rate, optimizer=optimizer, dtype=dtype,
                    activation=data.model.activation, output_activation=data.model.output_activation, loss=data.model.loss)
     replicas = recorder.replicas()

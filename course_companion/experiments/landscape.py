@@ -12,6 +12,7 @@ draws the paths.
 """
 import numpy as np
 
+from course_companion.analysis.distances import FLOAT32_RESOLUTION
 from course_companion.checks import check_int
 from course_companion.data import check_xy
 from course_companion.schemes import class_labels
@@ -23,7 +24,6 @@ __all__ = ["ROUNDING_MARGIN", "FLAT", "swap_path", "swapped_weights", "unit_pair
 # The two ends of a swap path are the same function, so any difference between their losses is float32's
 # rounding: a middle counts as higher (or lower) than the ends only by more than this many times that.
 ROUNDING_MARGIN = 10
-FLOAT32_RESOLUTION = 2.0**-23  # float32's step, relative to a value's size: the least rounding there can be
 FLAT = 0.1  # a middle at most this share of the loss above the ends is a nearly flat valley, in the findings' words
 
 
