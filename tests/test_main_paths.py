@@ -83,3 +83,5 @@ def test_learner_files_incoming_only_and_perturbed_twice_give_identical_files(tm
     # the tie gap column: incoming-only's and perturbed's tied units drifted apart, by more than the jitter's rounding
     assert float(rows["incoming-only"][-1].strip(" |")) > 1e-3 and float(rows["perturbed"][-1].strip(" |")) > 0
     assert re.search(r"Tie check: no scheme here keeps ties", summary)
+    gap = float(rows["incoming-only"][-1].strip(" |"))
+    assert f"`incoming-only` drifted apart (tie gap {gap:.3g})" in summary  # said from the row, not as an expectation

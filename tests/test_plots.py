@@ -134,6 +134,12 @@ def test_two_neuron_figure_draws_six_weights():
         rec.append(r, r, {"hidden": np.full((2, 2), r, np.float32), "out": np.full((1, 2), r, np.float32)})
     fig = plot_two_neuron_weights({"tied": rec})
     assert isinstance(fig, Figure) and len(fig.axes[0].get_lines()) == 6
+    assert fig._suptitle.get_text().startswith("Two-neuron network: tied units keep equal weights")
+    broken = Recording(["hidden", "out"], metadata={"device": "CPU"})
+    for r in range(3):
+        broken.append(r, r, {"hidden": np.array([[r, r + 1], [r, r]], np.float32), "out": np.full((1, 2), r, np.float32)})
+    title = plot_two_neuron_weights({"tied": broken})._suptitle.get_text()
+    assert "the tied units' weights came apart" in title  # the title follows the weights, not the label
 
 
 def test_aligned_seeds_shown_include_every_seed_that_did_not_match():
@@ -146,3 +152,17 @@ def test_aligned_seeds_shown_include_every_seed_that_did_not_match():
     assert coffee == [(0, ""), (1, ""), (2, ""), (3, "did not match"), (6, "did not match")]
     digits = [(r["seed"], mark) for r, mark in _shown_seeds(mine, rows, coffee=False, seeds=3)]
     assert digits == [(0, ""), (1, "most alike"), (6, "least alike")]
+
+
+def test_answer_title_is_chosen_from_the_numbers():
+    from course_companion.experiments.compare import answer_finding
+
+    tied = _fake(25, 401, 3, tie="all")
+    tied.metadata["groups"] = {"0": [list(range(25))]}
+    apart = _fake(25, 401, 3, seed=1)
+    apart.metadata["groups"] = {"0": [[0, 1]]}  # said to start tied, but its units 0 and 1 differ
+    assert answer_finding({"constant": tied, "random": apart}).startswith(
+        "Units that start equal stay equal; random starts make them differ.")
+    title = answer_finding({"mirrored": apart, "random": tied})
+    assert title.startswith("Units that started equal under mirrored came apart; a random start left 1 of 25 units distinct.")
+    assert answer_finding({"other": apart}).startswith("Distinct units of L1 (25)")  # nothing to claim

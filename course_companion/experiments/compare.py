@@ -8,13 +8,14 @@ inside any group that the scheme started tied). ``summary_markdown`` is the
 """
 import numpy as np
 
-from course_companion.analysis.distances import distinct_units, off_diagonal, pairwise_distances, tie_gap
+from course_companion.analysis.distances import (distinct_from_distances, distinct_units, off_diagonal, pairwise_distances,
+                                                 tie_gap)
 from course_companion.data import check_xy
 from course_companion.schemes import BINARY, PERTURBED_JITTER, check_scheme, class_labels, scheme_groups
 from course_companion.tables import header_line, number, table
 
 __all__ = ["KEEPS_TIES", "BASELINE", "summary_row", "summary_from_recording", "run_compare", "run_baseline",
-           "compare_table", "tie_check", "constant_moved", "summary_markdown"]
+           "compare_table", "tie_check", "constant_moved", "drift_sentence", "answer_finding", "summary_markdown"]
 
 KEEPS_TIES = ("constant", "mirrored")  # the schemes whose tied groups must stay equal
 BASELINE = "no hidden layer"  # the summary's row for the linear model a hidden layer has to beat
@@ -224,6 +225,35 @@ def constant_moved(recordings):
     return text + "."
 
 
+def drift_sentence(rows):
+    """Whether the schemes that start tied without keeping the tie (incoming-only, perturbed) drifted apart ("" if none ran)."""
+    parts = [f"`{r['scheme']}` " + (f"drifted apart (tie gap {number(r['tie_gap'])})" if r["tie_gap"] else "stayed exactly tied")
+             for r in rows if r["scheme"] in ("incoming-only", "perturbed") and r.get("tie_gap") is not None]
+    return ("; ".join(parts) + ".") if parts else ""
+
+
+def answer_finding(recordings, layer="L1"):
+    """The answer figure's title: what this run shows of equal and of random starts, chosen from the numbers."""
+    claims = []
+    kept = {s: r.groups.get(r.dense_layers.index(r.layer_name(layer))) for s, r in recordings.items() if s in KEEPS_TIES}
+    kept = {s: groups for s, groups in kept.items() if groups}  # only groups the recording names can be checked
+    for scheme, groups in kept.items():
+        d = recordings[scheme].distances(layer, record=-1)
+        if any(d[np.ix_(g, g)].any() for g in groups):
+            claims.append(f"units that started equal under {scheme} came apart")
+    if kept and not claims:
+        claims.append("Units that start equal stay equal")
+    if "random" in recordings:
+        d = recordings["random"].distances(layer, record=-1)
+        distinct = distinct_from_distances(d)
+        claims.append("random starts make them differ" if distinct == len(d) else
+                      f"a random start left {distinct} of {len(d)} units distinct")
+    counts = ", ".join(f"{s}: {distinct_from_distances(r.distances(layer, record=-1))}" for s, r in recordings.items())
+    n = len(next(iter(recordings.values())).distances(layer, record=-1))
+    head = "; ".join(claims)
+    return (f"{head[:1].upper()}{head[1:]}.\n" if head else "") + f"Distinct units of {layer} ({n}) after training - {counts}"
+
+
 def summary_markdown(recordings, baseline=None):
     """``summary.md``: the table to paste under the answer figure, and how it was made.
 
@@ -232,7 +262,7 @@ def summary_markdown(recordings, baseline=None):
     first = next(iter(recordings.values())).metadata
     groups = {s: r.groups for s, r in recordings.items()}
     rows = [summary_from_recording(s, r, groups[s]) for s, r in recordings.items()]
-    moved = constant_moved(recordings)
+    moved, drift = constant_moved(recordings), drift_sentence(rows)
     if baseline is not None:
         rows.append({"scheme": BASELINE, "accuracy": baseline["accuracy"], "loss": baseline["loss"],
                      "layers": rows[0]["layers"]})
@@ -251,11 +281,12 @@ def summary_markdown(recordings, baseline=None):
         tie_check(recordings, groups),
         "",
         *([moved, ""] if moved else []),
+        *([drift, ""] if drift else []),
         *([f"`{BASELINE}`: the same data and training without a hidden layer (a linear model), in the same run."]
           + [""] if baseline is not None else []),
         "Distances are euclidean, between each unit's weights (incoming weights and bias) after training;",
         "0 means exactly equal. The tie gap is the largest weight difference inside a group the scheme started",
         "equal (all units for `constant`, the tied groups for `mirrored`, `incoming-only` and `perturbed`;",
-        "`-` where there are none). `incoming-only` and `perturbed` are expected to drift apart.",
+        "`-` where there are none).",
         "",
     ])

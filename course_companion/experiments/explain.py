@@ -18,7 +18,7 @@ from course_companion.data import standardized_coffee_data
 from course_companion.tables import table
 
 __all__ = ["WEIGHTS", "WEIGHT_NAMES", "SETUPS", "COMMAND_SETUPS", "two_neuron_model", "forum_weights", "run_explain",
-           "six_weights", "weights_and_gradients_at", "explain_table"]
+           "six_weights", "pairs_equal", "weights_and_gradients_at", "explain_table"]
 
 # Where each of the six weights sits in a recording: (layer, unit, input) of
 # ``Recording.units(layer)``'s (units, d) layout.
@@ -100,6 +100,12 @@ def six_weights(layers):
     weights or gradients alike.
     """
     return {name: np.asarray(layers[layer])[..., unit, index] for name, (layer, unit, index) in WEIGHTS.items()}
+
+
+def pairs_equal(recording):
+    """Whether w1 = w3, w2 = w4 and w5 = w6 exactly, at every record (the tie, read off the weights)."""
+    series = six_weights({layer: recording.units(layer) for layer in ("hidden", "out")})
+    return all(np.array_equal(series[a], series[b]) for a, b in (("w1", "w3"), ("w2", "w4"), ("w5", "w6")))
 
 
 def weights_and_gradients_at(recording, record):

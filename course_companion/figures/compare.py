@@ -6,21 +6,11 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_companion.analysis.distances import distinct_from_distances
+from course_companion.experiments.compare import answer_finding
 from course_companion.figures.panels import draws_as_maps, plot_distance_matrix, plot_distances, plot_units
 from course_companion.figures.style import MAX_WIDTH, add_footer, check_recordings, scheme_color
 
 __all__ = ["answer_figure", "distances_figure", "heatmaps_figure", "units_figure", "compare_figures"]
-
-def _finding(recordings, layer):
-    parts = []
-    for label, rec in recordings.items():
-        d = rec.distances(layer, record=-1)
-        parts.append(f"{label}: {distinct_from_distances(d)}")
-    n = len(d)
-    return (f"Units that start equal stay equal; random starts make them differ.\n"
-            f"Distinct units of {layer} ({n}) after training - " + ", ".join(parts))
-
 
 def answer_figure(recordings, layer="L1"):
     """One figure for a forum post: distances over training, units at the end, accuracy.
@@ -52,7 +42,7 @@ def answer_figure(recordings, layer="L1"):
             accuracy = rec.last_log("accuracy")
             plot_units(rec, layer=layer, fig=sub, title=f"{label}: {layer} units at the end"
                        + (f" (final accuracy {accuracy:.3f})" if maps else ""))
-    fig.suptitle(_finding(recordings, layer), fontsize=10)
+    fig.suptitle(answer_finding(recordings, layer), fontsize=10)
     add_footer(fig, recordings)
     return fig
 

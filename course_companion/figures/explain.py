@@ -2,7 +2,7 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_companion.experiments.explain import six_weights
+from course_companion.experiments.explain import pairs_equal, six_weights
 from course_companion.figures.style import MAX_WIDTH, add_footer, check_recordings
 
 __all__ = ["plot_two_neuron_weights", "explain_figures"]
@@ -26,12 +26,18 @@ def plot_two_neuron_weights(recordings):
         series = six_weights({layer: rec.units(layer) for layer in ("hidden", "out")})
         for (name, s), ls, color in zip(series.items(), styles, colors):
             ax.plot(rec.epochs, s, ls=ls, color=color, label=name, lw=1.5)
-        same = all(np.array_equal(series[a], series[b]) for a, b in (("w1", "w3"), ("w2", "w4"), ("w5", "w6")))
-        ax.set_title(f"{label}" + ("\n(dashed hidden under solid)" if same else ""), fontsize=9)
+        ax.set_title(f"{label}" + ("\n(dashed hidden under solid)" if pairs_equal(rec) else ""), fontsize=9)
         ax.set_xlabel("epochs")
     axes[0].set_ylabel("weight value")
     axes[-1].legend(fontsize=7, ncols=3)
-    fig.suptitle("Two-neuron network: tied units keep equal weights (w1 = w3, w2 = w4, w5 = w6)", fontsize=9)
+    tied = recordings.get("tied")
+    if tied is None:
+        title = "Two-neuron network: the six weights over training"
+    elif pairs_equal(tied):
+        title = "Two-neuron network: tied units keep equal weights (w1 = w3, w2 = w4, w5 = w6)"
+    else:
+        title = "Two-neuron network: the tied units' weights came apart (w1 = w3, w2 = w4, w5 = w6 did not hold)"
+    fig.suptitle(title, fontsize=9)
     add_footer(fig, recordings)
     return fig
 
