@@ -47,7 +47,7 @@ for scheme, rec in recordings.items():
 # %% [markdown]
 # ## Distances over training
 # The smallest, median and largest distance between two L1 units at each
-# epoch. The constant start stays on the "exactly 0" row the whole time.
+# epoch. A line on the "exactly 0" row means every pair of units is still identical.
 
 # %%
 from matplotlib.figure import Figure
@@ -59,8 +59,8 @@ show(fig, lab.out / "distances_L1.png")
 # %% [markdown]
 # ## What each unit responds to
 # Each panel is one L1 unit's incoming weights, drawn as a 20x20 image (red
-# positive, blue negative). Constant: 25 copies of one picture. Random: 25
-# different pictures.
+# positive, blue negative). Identical units draw identical tiles; count how
+# many different pictures each start ends with.
 
 # %%
 for scheme, rec in recordings.items():

@@ -57,8 +57,8 @@ show(fig, lab.out / "matrices_random.png")
 # %% [markdown]
 # ## From matrices to curves
 # Each curve point summarizes one matrix: the off-diagonal entries' minimum,
-# median and maximum. For `mirrored` the minimum is exactly 0 at every record:
-# the tied units.
+# median and maximum. For `mirrored`, a minimum of exactly 0 at every record
+# would mean its tied units stayed exactly equal: read it below.
 
 # %%
 for scheme, r in recordings.items():

@@ -79,7 +79,7 @@ show(plot_history(recordings), lab.out / "history.png")
 # %% [markdown]
 # ## What each L1 unit looks at
 # Each panel is one unit's 400 incoming weights as a 20x20 image (red
-# positive, blue negative). A zero start leaves them blank: nothing was learned.
+# positive, blue negative). A blank tile is a unit whose weights are all still 0.
 
 # %%
 for scheme in ("random", "constant"):
