@@ -55,7 +55,7 @@ def assert_tied(obj, layer, groups, atol=None):
     groups = check_groups(groups)
     if not groups:
         raise ValueError(f"groups must name at least one group; got {groups!r}")
-    label, units, outgoing, steps, device, has_bias = _read(obj, layer)
+    label, units, outgoing, between, steps, device, has_bias = _read(obj, layer)
     allowed = tie_tolerance(device) if atol is None else check_number(atol, "atol", minimum=0)
     count = units.shape[-2]
     for group in groups:
@@ -67,6 +67,9 @@ def assert_tied(obj, layer, groups, atol=None):
             parts = [("in", np.abs(record[group[1:]].astype(np.float64) - record[group[0]]))]
             if outgoing is not None:
                 parts.append(("out", np.abs(outgoing[group[1:]].astype(np.float64) - outgoing[group[0]])))
+            if between is not None:
+                values = between[0]
+                parts.append(("between", np.abs(values[group[1:]].astype(np.float64) - values[group[0]])))
             for kind, diff in parts:
                 if diff.max() > allowed:
                     member, index = np.unravel_index(np.argmax(diff), diff.shape)
@@ -75,15 +78,17 @@ def assert_tied(obj, layer, groups, atol=None):
                     rule = "exact equality" if allowed == 0 else "tolerance"
                     raise AssertionError(
                         f"{label}: units {group[0]} and {group[1 + member]} are not tied{where}: largest difference "
-                        f"{diff.max():.3g} in {_which(kind, index, record.shape[-1], has_bias, label)} "
+                        f"{diff.max():.3g} in {_which(kind, index, record.shape[-1], has_bias, label, between)} "
                         f"(allowed: {allowed:g}, {rule})"
                     )
 
 
-def _which(kind, index, d, has_bias, label):
+def _which(kind, index, d, has_bias, label, between):
     """Which weight of a unit ``index`` is, in words."""
     if kind == "out":
         return f"the outgoing weight to unit {index} of the layer {label} feeds"
+    if kind == "between":
+        return f"{between[1][index]}, between {label} and the Dense layer it feeds"
     if index == d - 1 and has_bias:
         return "the bias"
     if index == d - 1 and has_bias is None:
@@ -92,32 +97,30 @@ def _which(kind, index, d, has_bias, label):
 
 
 def _read(obj, layer):
-    """(label, unit weights, outgoing rows or None, steps or None, device, has bias: True/False/None)."""
+    """(label, unit weights, outgoing rows or None, (per-unit values between, their names) or None, steps or None,
+    device, has bias: True/False/None)."""
     if isinstance(obj, Recording):
         name = obj.layer_name(layer)
-        return name, obj.units(name), None, obj.steps, obj.metadata.get("device", "CPU"), None
+        return name, obj.units(name), None, None, obj.steps, obj.metadata.get("device", "CPU"), None
     keras = sys.modules.get("keras")  # a Keras object can only exist once Keras is imported
     if keras is not None and isinstance(obj, keras.layers.Layer):
-        from course_companion.models.dense import find_dense_layer, following_dense_layer, unit_weights
+        from course_companion.models.dense import find_dense_layer, tie_parts, unit_weights
     if keras is not None and isinstance(obj, keras.Model):
         dense = find_dense_layer(obj, layer)
-        try:
-            following = following_dense_layer(obj, dense)
-        except ValueError:
-            following = None  # its outgoing weights are not one kernel's rows: checked no further
-        outgoing = None if following is None else following.kernel.numpy()
-        return dense.name, unit_weights(dense), outgoing, None, _device(dense), dense.use_bias
+        parts = tie_parts(obj, dense)
+        between = None if parts["between"] is None else (parts["between"], parts["between_names"])
+        return dense.name, parts["units"], parts["outgoing"], between, None, _device(dense), dense.use_bias
     if keras is not None and isinstance(obj, keras.layers.Layer):
         if not isinstance(obj, keras.layers.Dense):
             raise TypeError(f"obj must be a model, a Dense layer, a Recording or an array; got a {type(obj).__name__}")
-        return obj.name, unit_weights(obj), None, None, _device(obj), obj.use_bias
+        return obj.name, unit_weights(obj, dtype=None), None, None, None, _device(obj), obj.use_bias
     units = np.asarray(obj)
     if units.ndim not in (2, 3) or not np.issubdtype(units.dtype, np.number):
         raise TypeError(
             "obj must be a model, a Dense layer, a Recording, or unit weights (units, d) or (records, units, d); "
             f"got {type(obj).__name__} of shape {getattr(units, 'shape', None)}"
         )
-    return (f"layer {layer}" if layer is not None else "layer"), units, None, None, "CPU", None
+    return (f"layer {layer}" if layer is not None else "layer"), units, None, None, None, "CPU", None
 
 
 def _device(dense):

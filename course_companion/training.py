@@ -31,7 +31,7 @@ class ReplicaMemoryError(MemoryError):
                          f"records); {format_bytes(available)} is available, so at most {fit:,} would fit")
 
 
-def train(build, X, y, epochs, seed, batch_size, callbacks=(), progress=None, loss_parts=1):
+def train(build, X, y, epochs, seed, batch_size, callbacks=(), progress=None, loss_parts=1, shuffle=True):
     """Seed everything with ``seed``, build the model with ``build()``, fit it; return (model, history).
 
     Args:
@@ -41,11 +41,12 @@ def train(build, X, y, epochs, seed, batch_size, callbacks=(), progress=None, lo
         callbacks: Keras callbacks, in the order they run.
         progress: a label for one ``ProgressLine``, or None for none.
         loss_parts: the loss is a sum of this many replicas' (the line shows their mean).
+        shuffle: bool, for ``model.fit``: shuffle the batches every epoch (seeded).
     """
     keras.utils.set_random_seed(int(seed))
     model = build()
     callbacks = list(callbacks) + ([ProgressLine(progress, loss_parts=loss_parts)] if progress else [])
-    history = model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks)
+    history = model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks, shuffle=shuffle)
     return model, history
 
 

@@ -163,12 +163,25 @@ def test_tie_units_errors():
         tie_units(model, 0, [[0, 1], [1, 2]])
     inputs = keras.Input((4,))
     h = keras.layers.Dense(3, name="h")(inputs)
-    d = keras.layers.Dropout(0.1, name="drop")(h)
+    d = keras.layers.BatchNormalization(name="norm")(h)  # four values per unit that tie_units does not set
     model2 = keras.Model(inputs, keras.layers.Dense(1, name="o")(d))
-    with pytest.raises(ValueError, match=r"'h' must feed exactly one Dense layer .* it feeds \['drop'\]"):
+    with pytest.raises(ValueError, match=r"'h' must feed exactly one Dense layer .* it feeds \['norm'\]"):
         tie_units(model2, "h", [[0, 1]])
-    with pytest.raises(ValueError, match=r"'drop' is a Dropout, not Dense"):
-        tie_units(model2, "drop", [[0, 1]])
+    with pytest.raises(ValueError, match=r"'norm' is a BatchNormalization, not Dense"):
+        tie_units(model2, "norm", [[0, 1]])
+
+
+def test_tie_units_passes_dropout_between_the_layers():
+    """Dropout holds no weights and acts on each unit alone: the outgoing weights are still the next kernel's rows."""
+    inputs = keras.Input((4,))
+    h = keras.layers.Dense(3, name="h")(inputs)
+    d = keras.layers.GaussianNoise(0.1, name="noise")(keras.layers.Dropout(0.1, name="drop")(h))
+    model = keras.Model(inputs, keras.layers.Dense(2, name="o")(d))
+    tie_units(model, "h", [[0, 2]])
+    kernel, rows = model.get_layer("h").kernel.numpy(), model.get_layer("o").kernel.numpy()
+    np.testing.assert_array_equal(kernel[:, 0], kernel[:, 2])
+    np.testing.assert_array_equal(rows[0], rows[2])
+    assert not np.array_equal(rows[0], rows[1])
 
 
 @pytest.mark.parametrize(

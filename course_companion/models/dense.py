@@ -12,8 +12,8 @@ import numpy as np
 from course_companion.checks import check_groups
 from course_companion.layer_names import layer_name
 
-__all__ = ["dense_layers", "find_dense_layer", "following_dense_layer", "unit_weights", "reset_optimizer", "tie_units",
-           "permute_units"]
+__all__ = ["PER_UNIT_LAYERS", "NORMALIZATION_LAYERS", "dense_layers", "find_dense_layer", "following_dense_layer",
+           "units_path", "unit_weights", "tie_parts", "reset_optimizer", "tie_units", "permute_units"]
 
 
 def dense_layers(model):
@@ -56,8 +56,20 @@ def find_dense_layer(model, layer):
     return found
 
 
+# Layers that act on each unit's output alone and hold no weights: past them, a unit's outgoing weights are still
+# the next Dense layer's kernel rows (what tie_units and permute_units change).
+PER_UNIT_LAYERS = (keras.layers.Dropout, keras.layers.GaussianNoise, keras.layers.GaussianDropout,
+                   keras.layers.AlphaDropout, keras.layers.Activation)
+# BatchNormalization also works on each unit alone, but holds four values per unit (gamma, beta, moving mean and
+# variance): ``units_path`` passes it where they are read as part of the units (``testing.assert_tied``).
+NORMALIZATION_LAYERS = (keras.layers.BatchNormalization,)
+
+
 def following_dense_layer(model, layer):
     """The Dense layer that takes ``layer``'s output (whose kernel rows are its units' outgoing weights).
+
+    Dropout, GaussianNoise and other ``PER_UNIT_LAYERS`` in between are
+    passed: they hold no weights and treat each unit alone.
 
     Args:
         model: a built Keras model.
@@ -70,7 +82,40 @@ def following_dense_layer(model, layer):
         ValueError: ``layer`` feeds something other than exactly one Dense
             layer, so its units' outgoing weights are not one kernel's rows.
     """
+    return units_path(model, layer)[1]
+
+
+def units_path(model, layer, through=PER_UNIT_LAYERS):
+    """(the layers of ``through`` between ``layer`` and the Dense layer it feeds, that Dense layer or None).
+
+    Raises:
+        ValueError: as for ``following_dense_layer``.
+    """
     layer = find_dense_layer(model, layer)
+    between, current = [], layer
+    while True:
+        found = _consumers(model, current)
+        if not found:
+            return between, None
+        if len(found) == 1 and isinstance(found[0], through) and _acts_per_unit(found[0]):
+            between.append(found[0])
+            current = found[0]
+            continue
+        if len(found) != 1 or not isinstance(found[0], keras.layers.Dense):
+            raise ValueError(
+                f"layer {layer.name!r} must feed exactly one Dense layer for its units to be tied; "
+                f"it feeds {[c.name for c in found]}"
+            )
+        return between, found[0]
+
+
+def _acts_per_unit(layer):
+    """False for a normalization over anything but the units' axis."""
+    return not isinstance(layer, keras.layers.BatchNormalization) or layer.axis in (-1, len(layer.input.shape) - 1)
+
+
+def _consumers(model, layer):
+    """The layers of ``model`` that take ``layer``'s output."""
     found = []
     for other in model.layers:
         if other is layer or isinstance(other, keras.layers.InputLayer):
@@ -81,20 +126,14 @@ def following_dense_layer(model, layer):
             continue  # a layer used more than once or never called
         if any(t is layer.output for t in inputs):
             found.append(other)
-    if not found:
-        return None
-    if len(found) != 1 or not isinstance(found[0], keras.layers.Dense):
-        raise ValueError(
-            f"layer {layer.name!r} must feed exactly one Dense layer for its units to be tied; "
-            f"it feeds {[c.name for c in found]}"
-        )
-    return found[0]
+    return found
 
 
-def unit_weights(layer):
-    """A Dense layer's units as rows: (units, fan_in + 1), incoming column then bias.
+def unit_weights(layer, dtype="float32"):
+    """A Dense layer's units as rows: (units, fan_in + 1), incoming column then bias, as ``dtype``.
 
-    A layer built with ``use_bias=False`` gives (units, fan_in).
+    A layer built with ``use_bias=False`` gives (units, fan_in); ``dtype=None`` keeps the layer's own (a float64
+    layer's differences below float32's resolution stay visible).
 
     Examples:
         >>> layer = keras.layers.Dense(3)
@@ -108,7 +147,32 @@ def unit_weights(layer):
     rows = [np.asarray(kernel.numpy())]
     if getattr(layer, "use_bias", False) and layer.bias is not None:
         rows.append(np.asarray(layer.bias.numpy())[None, :])
-    return np.concatenate(rows, axis=0).T.astype(np.float32)
+    units = np.concatenate(rows, axis=0).T
+    return units if dtype is None else units.astype(dtype)
+
+
+def tie_parts(model, layer):
+    """What a tie of ``layer``'s units needs equal, read from ``model``: incoming weights and biases, outgoing weights
+    and the per-unit values of any BatchNormalization in between.
+
+    Returns:
+        dict with "units" (units, fan_in + 1) incoming column then bias in the layer's own dtype; "outgoing" (units,
+        next layer's units) or None where the layer feeds nothing or not one Dense layer; "between" (units, m) or None,
+        and "between_names" (m names, such as "batch_normalization's gamma").
+    """
+    dense = find_dense_layer(model, layer)
+    try:
+        passed, following = units_path(model, dense, through=PER_UNIT_LAYERS + NORMALIZATION_LAYERS)
+    except ValueError:
+        passed, following = [], None  # its outgoing weights are not one kernel's rows
+    columns, names = [], []
+    for other in passed:
+        for v in other.weights:
+            if tuple(v.shape) == (dense.units,):
+                columns.append(np.asarray(v.numpy(), np.float64))
+                names.append(f"{other.name}'s {v.name}")
+    return {"units": unit_weights(dense, dtype=None), "outgoing": None if following is None else following.kernel.numpy(),
+            "between": np.stack(columns, axis=1) if columns else None, "between_names": names}
 
 
 def reset_optimizer(model):

@@ -1,0 +1,270 @@
+"""``breakers``: what breaks a tie? The learner's three conditions (same inputs, same starting weights, same
+activation) changed one at a time, and the things that might seem to matter.
+
+Every row starts from tied units, changes one thing, trains, and reads the
+weights. **The tie** is the same in every row: all units of L1 are one group,
+and it **held** when their incoming weights, biases, outgoing weights (rows of
+L2's kernel) and any per-unit values between (BatchNormalization's four) are
+exactly equal after training (``testing.assert_tied``, exact on the CPU); else
+it **broke**, and the tie gap says how far apart the units ended. With an input
+mask the compared kernel is the stored one (its masked-out weights never
+change); with two activations in L1 the weights are compared, not the
+activations. The start is the ``constant`` scheme (every weight
+``START_CONSTANT``) except where the start is the change.
+
+Changes that share the training settings run as branches of one model
+(``models.branches``); the others (another optimizer, learning rate, batch
+size, shuffling, dtype or number of epochs) each get a fit of their own.
+"""
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+
+from course_companion.analysis import distinct_units, identical_groups, relative_tie_gap, tie_gap
+from course_companion.checks import check_int
+from course_companion.data import check_xy
+from course_companion.models.branches import Branch, branch_accuracy, build_branches
+from course_companion.models.dense import tie_parts
+from course_companion.schemes import CONSTANT_VALUE
+from course_companion.tables import header_line, number, table
+from course_companion.testing import assert_tied
+from course_companion.training import train
+
+__all__ = ["CONDITIONS", "CHANGES", "EPOCHS", "START_CONSTANT", "SGD_LEARNING_RATE", "L2_PENALTY", "Change",
+           "check_changes", "run_breakers", "breakers_rows", "breakers_markdown", "breakers_finding"]
+
+CONDITIONS = ("none", "inputs", "starting weights", "activation", "might seem to matter")
+# A tie that breaks shows it within the first epoch (the table has the gap after it); these epochs are for the
+# accuracy, short of each model's full run to keep the default under a minute: coffee 8 x 500 steps (the compare
+# default is 24), the binary digits 10 x 32 steps (20), Week 2's model 10 x 157 steps (40).
+EPOCHS = {"coffee": 8, "binary": 10, "multiclass": 10}
+# Week 2's ReLU units get no gradient at all from a zero start (every change would "hold" for that reason alone),
+# so its constant start is 0.05, the value seen while planning; the sigmoid models keep the package's 0.
+START_CONSTANT = {"multiclass": 0.05}
+SGD_LEARNING_RATE = 0.1  # plain SGD at Adam's 0.001 barely moves in these epochs
+L2_PENALTY = 0.01
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing altered from the tied start.
+
+    Attributes:
+        name: the command line's name for it.
+        condition: one of ``CONDITIONS``.
+        words: what it is, for tables and figures; ``{activation}`` and ``{batch}`` are filled from the data set.
+        branch: ``models.branches.Branch`` fields that differ from the tied start.
+        training: training settings that differ: ``optimizer``, ``learning_rate`` (a factor), ``epochs`` (a
+            factor), ``full_batch``, ``shuffle``, ``dtype``.
+    """
+
+    name: str
+    condition: str
+    words: str
+    branch: dict = field(default_factory=dict)
+    training: dict = field(default_factory=dict)
+
+
+_TIED_L1 = {"ties": "L1"}  # every unit of L1 in one group, set for the data set's layer size in _branch
+CHANGES = (
+    Change("none", "none", "nothing: the tied start"),
+    Change("input-mask", "inputs", "each L1 unit misses its own inputs", {"input_mask": True}),
+    Change("dropout-input", "inputs", "Dropout(0.2) on the input", {"on_input": "dropout"}),
+    Change("noise-input", "inputs", "GaussianNoise(0.1) on the input", {"on_input": "noise"}),
+    Change("dropout-l1", "inputs", "Dropout(0.2) after L1", {"after_l1": "dropout"}),
+    Change("noise-l1", "inputs", "GaussianNoise(0.1) after L1", {"after_l1": "noise"}),
+    Change("random", "starting weights", "a random start (Glorot uniform)", {"scheme": "random"}),
+    Change("incoming-only", "starting weights", "L1's incoming weights tied, outgoing random",
+           {"scheme": "incoming-only", **_TIED_L1}),
+    Change("mirrored", "starting weights", "L1 tied, every other weight random", {"scheme": "mirrored", **_TIED_L1}),
+    Change("perturbed", "starting weights", "L1 tied, plus a jitter of 1e-6 on every weight",
+           {"scheme": "perturbed", **_TIED_L1}),
+    Change("mixed-activation", "activation", "half of L1 {activation}, half tanh", {"second_activation": "tanh"}),
+    Change("no-shuffle", "might seem to matter", "batches in the same order every epoch", training={"shuffle": False}),
+    Change("full-batch", "might seem to matter", "one full batch instead of batches of {batch}",
+           training={"full_batch": True}),
+    Change("sgd", "might seem to matter", f"SGD({SGD_LEARNING_RATE}) instead of Adam", training={"optimizer": "sgd"}),
+    Change("rmsprop", "might seem to matter", "RMSprop instead of Adam", training={"optimizer": "rmsprop"}),
+    Change("learning-rate-x10", "might seem to matter", "a learning rate 10x larger", training={"learning_rate": 10}),
+    Change("epochs-x5", "might seem to matter", "five times the epochs", training={"epochs": 5}),
+    Change("l2", "might seem to matter", f"an L2 penalty of {L2_PENALTY} on every kernel", {"l2": L2_PENALTY}),
+    Change("float64", "might seem to matter", "float64 instead of float32", training={"dtype": "float64"}),
+    Change("batchnorm", "might seem to matter", "BatchNormalization after L1", {"after_l1": "batchnorm"}),
+)
+NAMES = tuple(c.name for c in CHANGES)
+_TRAINING = {"optimizer": "adam", "learning_rate": 1, "epochs": 1, "full_batch": False, "shuffle": True,
+             "dtype": "float32"}
+
+
+def check_changes(names):
+    """The ``Change``s named (None: all, in ``CHANGES``' order); ValueError naming an unknown one."""
+    if names is None:
+        return list(CHANGES)
+    if isinstance(names, str) or not hasattr(names, "__iter__"):
+        raise TypeError(f"changes must be a list of names; got {names!r}")
+    unknown = [n for n in names if n not in NAMES]
+    if unknown:
+        raise ValueError(f"changes: unknown {unknown[0]!r}; choose from {', '.join(NAMES)}")
+    if not names:
+        raise ValueError("changes must name at least one change; got none")
+    return [c for c in CHANGES if c.name in set(names)]
+
+
+def _branch(change, data, seed):
+    """The change's ``Branch`` on ``data``'s model."""
+    settings = dict(change.branch)
+    if settings.get("ties") == "L1":
+        settings["ties"] = {0: [list(range(data.layer_sizes[0]))]}
+    return Branch(seed=seed, constant=START_CONSTANT.get(data.model.name, CONSTANT_VALUE), **settings)
+
+
+def words(change, data):
+    """The change in words on ``data``'s model."""
+    return change.words.format(activation=data.model.activation, batch=data.batch_size)
+
+
+def _units(branch_model):
+    """L1's units as one row each: incoming weights, bias, outgoing weights, per-unit values between."""
+    parts = tie_parts(branch_model, "L1")
+    blocks = [parts["units"]] + [parts[k] for k in ("outgoing", "between") if parts[k] is not None]
+    return np.concatenate([np.asarray(b, np.float64) for b in blocks], axis=1)
+
+
+def run_breakers(data, changes=None, epochs=None, seed=0, progress=True):
+    """Train every change on ``data`` (a ``data.DataSet``) from the tied start; one result per change.
+
+    Args:
+        data: a ``data.DataSet`` (its model, batch size and data).
+        changes: names from ``CHANGES`` (None: all).
+        epochs: int, or None for ``EPOCHS`` of the data set's model; ``epochs-x5`` trains five times as many.
+        seed: int, for every start, Dropout, noise and the shuffling of batches.
+        progress: one progress line per fit.
+
+    Returns:
+        list of dicts: ``change`` (a ``Change``), ``words``, ``data`` (the data set's label), ``held`` (bool, from
+        ``testing.assert_tied``), ``message`` (assert_tied's, where it broke), ``distinct`` (distinct L1 units at
+        the end), ``gaps`` (the tie gap at the start, after epoch 1 and at the end), ``relative`` (the relative tie
+        gap at the end), ``groups`` (L1's units that ended equal, as lists), ``accuracy`` (on the training data,
+        Dropout and noise off), ``epochs`` (trained).
+    """
+    changes = check_changes(changes)
+    epochs = EPOCHS[data.model.name] if epochs is None else check_int(epochs, "epochs", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    X, y = check_xy(data.X, data.y, labels=data.model.labels)
+    group = [list(range(data.layer_sizes[0]))]
+    fits = {}
+    for change in changes:
+        settings = {**_TRAINING, **change.training}
+        fits.setdefault(tuple(sorted(settings.items())), []).append(change)
+    results = {}
+    for key, members in fits.items():
+        settings = dict(key)
+        batch = len(X) if settings["full_batch"] else data.batch_size
+        steps = -(-len(X) // batch)
+        total = epochs * settings["epochs"]
+        branches = [_branch(c, data, seed) for c in members]
+        model_settings = data.model_settings
+        learning_rate = (SGD_LEARNING_RATE if settings["optimizer"] == "sgd" else model_settings["learning_rate"])
+
+        def build():
+            return build_branches(branches, X.shape[1], model_settings["layer_sizes"], model_settings["activation"],
+                                  model_settings["output_activation"], model_settings["loss"], settings["optimizer"],
+                                  learning_rate * settings["learning_rate"], settings["dtype"], steps_per_execution=steps)
+
+        starts, firsts = [], []
+        first_epoch = keras.callbacks.LambdaCallback(
+            on_train_begin=lambda logs: starts.extend(_units(b) for b in first_epoch.model.branches),
+            on_epoch_end=lambda epoch, logs: epoch == 0 and firsts.extend(_units(b) for b in first_epoch.model.branches))
+        label = f"{data.label}: {', '.join(c.name for c in members)}" if progress else None
+        model, _ = train(build, X, [y] * len(branches), total, seed, batch, [first_epoch], label,
+                         loss_parts=len(branches), shuffle=settings["shuffle"])
+        accuracy = branch_accuracy(model, *data.loss_data)
+        for k, (change, branch_model) in enumerate(zip(members, model.branches)):
+            end = _units(branch_model)
+            try:
+                assert_tied(branch_model, "L1", group)
+                held, message = True, ""
+            except AssertionError as exc:
+                held, message = False, str(exc)
+            results[change.name] = {
+                "change": change, "words": words(change, data), "data": data.label, "held": held, "message": message,
+                "distinct": distinct_units(end), "groups": identical_groups(end),
+                "gaps": [float(tie_gap(u, group)) for u in (starts[k], firsts[k], end)],
+                "relative": float(relative_tie_gap(end, group)), "accuracy": accuracy[k], "epochs": total,
+            }
+    return [results[c.name] for c in changes]
+
+
+def breakers_rows(results):
+    """The summary table's rows: condition, change, data, tie, distinct units, final accuracy, tie gaps."""
+    rows = []
+    for r in results:
+        start, first, end = r["gaps"]
+        rows.append([r["change"].condition, r["words"], r["data"], "held" if r["held"] else "broke", str(r["distinct"]),
+                     f"{r['accuracy']:.3f}", number(start), number(first), number(end), str(r["epochs"])])
+    return rows
+
+
+HEADER = ["condition", "change", "data", "tie", "distinct units", "final accuracy", "tie gap at the start",
+          "after epoch 1", "at the end", "epochs"]
+
+
+def _span(units):
+    """Unit indices as ranges: [0, 1, 2, 5] -> "0-2, 5"."""
+    out, start = [], None
+    for i, u in enumerate(units):
+        if start is None:
+            start = u
+        if i == len(units) - 1 or units[i + 1] != u + 1:
+            out.append(f"{start}" if start == u else f"{start}-{u}")
+            start = None
+    return ", ".join(out)
+
+
+def breakers_finding(results):
+    """Sentences chosen from the numbers: which changes broke the tie on every data set, which on none, which on some."""
+    by_change = {}
+    for r in results:
+        by_change.setdefault(r["change"].name, []).append(r)
+    always = [n for n, rs in by_change.items() if all(not r["held"] for r in rs)]
+    never = [n for n, rs in by_change.items() if all(r["held"] for r in rs)]
+    some = [n for n in by_change if n not in always and n not in never]
+    lines = [f"Broke the tie on every data set here: {', '.join(always) or 'none'}.",
+             f"Kept it exactly on every data set: {', '.join(never) or 'none'}."]
+    for name in some:
+        parts = []
+        for r in by_change[name]:
+            if r["held"]:
+                parts.append(f"held on {r['data']}")
+            else:
+                alone = [_span(g) for g in r["groups"]]
+                parts.append(f"broke on {r['data']} ({r['distinct']} distinct units"
+                             + (f"; equal groups: units {' | '.join(alone)}" if alone else "") + ")")
+        lines.append(f"{name}: " + "; ".join(parts) + ".")
+    return lines
+
+
+def breakers_markdown(results, meta):
+    """``summary.md``: the definition of a tie, one table (a row per change and data set) and the findings."""
+    epochs = ", ".join(dict.fromkeys(f"{r['data']} {r['epochs']}" for r in results
+                                     if r["change"].training.get("epochs") is None))
+    lines = [
+        "# What breaks a tie?",
+        "",
+        header_line(meta, f"Epochs: {epochs} (five times as many in the `epochs-x5` rows)."),
+        "",
+        "Each row starts from tied units and changes one thing. The tie is the same in every row: all units of L1, "
+        "held when their incoming weights, biases, outgoing weights (rows of L2's kernel) and any per-unit values "
+        "between (BatchNormalization's gamma, beta, moving mean and variance) are exactly equal after training "
+        "(`assert_tied`; exact equality on the CPU); broke otherwise. The tie gap is the largest difference inside "
+        "the group. The start is every weight equal (0; 0.05 for Week 2's ReLU model, where 0 gives no gradient at "
+        "all), except in the rows that change the start. With a per-unit input mask the stored kernel is compared "
+        "(masked-out weights keep their start); with two activations in L1 the weights are compared. Accuracy is on "
+        "the training data with Dropout and noise off.",
+        "",
+        table(HEADER, breakers_rows(results), markdown=True),
+        "",
+        *[f"- {line}" for line in breakers_finding(results)],
+    ]
+    return "\n".join(lines) + "\n"
