@@ -30,6 +30,8 @@ EXAMPLES = """examples:
   python -m course_companion sweep --data coffee --seeds 16 --out coffee_sweep/
   python -m course_companion landscape --data coffee digits --out landscape/
   python -m course_companion gaps --data coffee --optimizers adam --out gaps/
+  python -m course_companion breakers --out breakers/
+  python -m course_companion breakers --data digits --model multiclass --changes none dropout-l1 batchnorm
 """
 
 
@@ -61,6 +63,14 @@ COMMANDS = {
         "1e-1 added to tied units, with Adam and with plain SGD; follow each relative tie gap every epoch; write gaps.png "
         "(gap against epochs), separation.png (the epoch each gap reached 0.1 of the weights' size) and summary.md.",
     ),
+    "breakers": (
+        "what breaks a tie? the learner's three conditions (inputs, starting weights, activation) one at a time",
+        "Start from tied units, change one thing (an input mask, Dropout or noise on the input or after L1, "
+        "another start, a second activation, or something that might seem to matter: shuffling, batch size, "
+        "optimizer, learning rate, epochs, L2, float64, BatchNormalization), train, and report whether the tie held "
+        "(L1's units exactly equal) or broke, with the distinct units and the accuracy. Default: the coffee model, "
+        "the binary digits and Week 2's multiclass model. Write breakers.png and summary.md.",
+    ),
     "explain": (
         "the forum's two-neuron network: six weights and their gradients, tied and untied",
         "Train the two-neuron network (2 inputs, 2 sigmoid units, 1 sigmoid output, no bias) "
@@ -79,12 +89,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _command(sub, name, epochs):
+def _command(sub, name, epochs, epochs_help="20 for the digits, 24 for coffee"):
     """A subcommand with the options every command has; its texts come from ``COMMANDS``."""
     help, description = COMMANDS[name]
     parser = sub.add_parser(name, help=help, description=description, epilog=EXAMPLES,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_run_options(parser, epochs, f"epochs of training (default: {epochs or '20 for the digits, 24 for coffee'})",
+    add_run_options(parser, epochs, f"epochs of training (default: {epochs or epochs_help})",
                     "figures", "folder for figures and files (default: figures/)")
     parser.add_argument("--format", choices=("png", "svg"), default="png", help="figure format (default: png)")
     parser.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -147,7 +157,22 @@ def build_parser():
     gaps.add_argument("--optimizers", nargs="+", choices=("adam", "sgd"), default=["adam", "sgd"], metavar="OPTIMIZER",
                       help="adam (the course's, at the data set's learning rate) and/or sgd (learning rate 1.0) (default: both)")
     gaps.add_argument("--float32", action="store_true", help="train in float32 instead of float64")
+    from course_companion.experiments.breakers import EPOCHS
+
+    _breakers_options(_command(sub, "breakers", epochs=None, epochs_help=", ".join(f"{k} {v}" for k, v in EPOCHS.items())))
     return parser
+
+
+def _breakers_options(parser):
+    from course_companion.experiments.breakers import NAMES as CHANGES
+
+    parser.add_argument("--data", nargs="+", choices=NAMES, default=None, metavar="DATA",
+                        help=f"data sets, from {', '.join(NAMES)} (default: coffee, the binary digits and the "
+                        "multiclass digits)")
+    parser.add_argument("--model", choices=("binary", "multiclass"), default=None,
+                        help="binary (Week 1's sigmoid model) or multiclass (Week 2's ReLU model) for the digits")
+    parser.add_argument("--changes", nargs="+", choices=CHANGES, default=None, metavar="CHANGE",
+                        help=f"changes to try, from {', '.join(CHANGES)} (default: all)")
 
 
 def _load_data(args):
@@ -308,6 +333,34 @@ def cmd_gaps(args):
     return 0
 
 
+def cmd_breakers(args):
+    if args.data is None and args.model is None:  # all three of the course's models
+        from course_companion.data import load_dataset
+
+        sets = [load_dataset("coffee"), load_dataset("digits"), load_dataset("digits", model="multiclass")]
+    else:
+        args.model = args.model or "binary"
+        sets = _named_sets(args)
+    with _prepared(args) as out:
+        from course_companion.devices import run_metadata
+        from course_companion.experiments.breakers import (EPOCHS, breakers_markdown, condition_findings,
+                                                           run_breakers)
+        from course_companion.figures.breakers import breakers_figures
+        from course_companion.report import write_outputs
+
+        results = []
+        for data in sets:
+            epochs = args.epochs or EPOCHS[data.model.name]
+            print(f"data: {data.description}; {epochs} epochs; seed {args.seed}")
+            results += run_breakers(data, args.changes, epochs=epochs, seed=args.seed)
+        meta = run_metadata()
+        for line in condition_findings(results):
+            print(line)
+        _write(out, write_outputs(out, figures=breakers_figures(results, meta),
+                                  texts={"summary.md": breakers_markdown(results, meta)}, fmt=args.format))
+    return 0
+
+
 def main(argv=None):
     """Run the command line; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -317,7 +370,7 @@ def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
         commands = {"compare": cmd_compare, "explain": cmd_explain, "sweep": cmd_sweep, "landscape": cmd_landscape,
-                    "gaps": cmd_gaps}
+                    "gaps": cmd_gaps, "breakers": cmd_breakers}
         return commands[args.command](args)
     except (UsageError, MemoryError) as exc:  # a run too large for this machine is refused before it starts
         print(f"error: {exc}", file=sys.stderr)

@@ -12,27 +12,24 @@ change); with two activations in L1 the weights are compared, not the
 activations. The start is the ``constant`` scheme (every weight
 ``START_CONSTANT``) except where the start is the change.
 
-Changes that share the training settings run as branches of one model
+Keras is imported when a run starts, so that ``figures`` can read the
+thresholds and words without it. Changes that share the training settings run as branches of one model
 (``models.branches``); the others (another optimizer, learning rate, batch
 size, shuffling, dtype or number of epochs) each get a fit of their own.
 """
 from dataclasses import dataclass, field
 
-import keras
 import numpy as np
 
-from course_companion.analysis import distinct_units, identical_groups, relative_tie_gap, tie_gap
+from course_companion.analysis import FLOAT32_RESOLUTION, distinct_units, identical_groups, relative_tie_gap, tie_gap
 from course_companion.checks import check_int
 from course_companion.data import check_xy
-from course_companion.models.branches import Branch, branch_accuracy, build_branches
-from course_companion.models.dense import tie_parts
 from course_companion.schemes import CONSTANT_VALUE
 from course_companion.tables import header_line, number, table
-from course_companion.testing import assert_tied
-from course_companion.training import train
 
-__all__ = ["CONDITIONS", "CHANGES", "EPOCHS", "START_CONSTANT", "SGD_LEARNING_RATE", "L2_PENALTY", "Change",
-           "check_changes", "run_breakers", "breakers_rows", "breakers_markdown", "breakers_finding"]
+__all__ = ["CONDITIONS", "CHANGES", "NAMES", "EPOCHS", "START_CONSTANT", "SGD_LEARNING_RATE", "L2_PENALTY", "ROUNDING",
+           "RESOLUTION", "Change", "check_changes", "words", "run_breakers", "breakers_rows", "breakers_markdown",
+           "condition_findings", "breakers_finding"]
 
 CONDITIONS = ("none", "inputs", "starting weights", "activation", "might seem to matter")
 # A tie that breaks shows it within the first epoch (the table has the gap after it); these epochs are for the
@@ -44,6 +41,10 @@ EPOCHS = {"coffee": 8, "binary": 10, "multiclass": 10}
 START_CONSTANT = {"multiclass": 0.05}
 SGD_LEARNING_RATE = 0.1  # plain SGD at Adam's 0.001 barely moves in these epochs
 L2_PENALTY = 0.01
+# A tie that broke by less than this many steps of its dtype's resolution (relative tie gap at the end) broke by
+# rounding alone: a CPU kernel that rounds some units differently (scripts/tie_rounding.py), not the model.
+ROUNDING = 100
+RESOLUTION = {"float32": FLOAT32_RESOLUTION, "float64": 2.0**-52}
 
 
 @dataclass(frozen=True)
@@ -112,20 +113,26 @@ def check_changes(names):
 
 
 def _branch(change, data, seed):
-    """The change's ``Branch`` on ``data``'s model."""
+    """The change's ``models.branches.Branch`` on ``data``'s model."""
+    from course_companion.models.branches import Branch
+
     settings = dict(change.branch)
     if settings.get("ties") == "L1":
         settings["ties"] = {0: [list(range(data.layer_sizes[0]))]}
     return Branch(seed=seed, constant=START_CONSTANT.get(data.model.name, CONSTANT_VALUE), **settings)
 
 
-def words(change, data):
-    """The change in words on ``data``'s model."""
+def words(change, data=None):
+    """The change in words on ``data``'s model (None: in words that fit every data set)."""
+    if data is None:
+        return change.words.format(activation="the model's own activation", batch="32 (coffee: 200)")
     return change.words.format(activation=data.model.activation, batch=data.batch_size)
 
 
 def _units(branch_model):
     """L1's units as one row each: incoming weights, bias, outgoing weights, per-unit values between."""
+    from course_companion.models.dense import tie_parts
+
     parts = tie_parts(branch_model, "L1")
     blocks = [parts["units"]] + [parts[k] for k in ("outgoing", "between") if parts[k] is not None]
     return np.concatenate([np.asarray(b, np.float64) for b in blocks], axis=1)
@@ -146,8 +153,15 @@ def run_breakers(data, changes=None, epochs=None, seed=0, progress=True):
         ``testing.assert_tied``), ``message`` (assert_tied's, where it broke), ``distinct`` (distinct L1 units at
         the end), ``gaps`` (the tie gap at the start, after epoch 1 and at the end), ``relative`` (the relative tie
         gap at the end), ``groups`` (L1's units that ended equal, as lists), ``accuracy`` (on the training data,
-        Dropout and noise off), ``epochs`` (trained).
+        Dropout and noise off), ``epochs`` (trained), ``dtype``, ``rounding`` (broke, but by less than ``ROUNDING``
+        steps of the dtype's resolution).
     """
+    import keras
+
+    from course_companion.models.branches import branch_accuracy, build_branches
+    from course_companion.testing import assert_tied
+    from course_companion.training import train
+
     changes = check_changes(changes)
     epochs = EPOCHS[data.model.name] if epochs is None else check_int(epochs, "epochs", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
@@ -192,7 +206,10 @@ def run_breakers(data, changes=None, epochs=None, seed=0, progress=True):
                 "distinct": distinct_units(end), "groups": identical_groups(end),
                 "gaps": [float(tie_gap(u, group)) for u in (starts[k], firsts[k], end)],
                 "relative": float(relative_tie_gap(end, group)), "accuracy": accuracy[k], "epochs": total,
+                "dtype": settings["dtype"],
             }
+            relative = results[change.name]["relative"]
+            results[change.name]["rounding"] = not held and relative < ROUNDING * RESOLUTION[settings["dtype"]]
     return [results[c.name] for c in changes]
 
 
@@ -202,12 +219,13 @@ def breakers_rows(results):
     for r in results:
         start, first, end = r["gaps"]
         rows.append([r["change"].condition, r["words"], r["data"], "held" if r["held"] else "broke", str(r["distinct"]),
-                     f"{r['accuracy']:.3f}", number(start), number(first), number(end), str(r["epochs"])])
+                     f"{r['accuracy']:.3f}", number(start), number(first), number(end), number(r["relative"]),
+                     str(r["epochs"])])
     return rows
 
 
 HEADER = ["condition", "change", "data", "tie", "distinct units", "final accuracy", "tie gap at the start",
-          "after epoch 1", "at the end", "epochs"]
+          "after epoch 1", "at the end", "relative, at the end", "epochs"]
 
 
 def _span(units):
@@ -222,25 +240,56 @@ def _span(units):
     return ", ".join(out)
 
 
-def breakers_finding(results):
-    """Sentences chosen from the numbers: which changes broke the tie on every data set, which on none, which on some."""
+def _by_change(results):
     by_change = {}
     for r in results:
         by_change.setdefault(r["change"].name, []).append(r)
+    return by_change
+
+
+def condition_findings(results):
+    """One sentence per condition of the learner's (inputs, starting weights, activation): which changes broke the
+    tie and which kept it, on every data set run."""
+    by_change = _by_change(results)
+    lines = []
+    for condition in CONDITIONS[1:4]:
+        names = [n for n, rs in by_change.items() if rs[0]["change"].condition == condition]
+        if not names:
+            continue
+        held_on = {n: [r["held"] for r in by_change[n]] for n in names}
+        broke = [words(by_change[n][0]["change"]) for n in names if not any(held_on[n])]
+        held = [words(by_change[n][0]["change"]) for n in names if all(held_on[n])]
+        mixed = [n for n in names if any(held_on[n]) and not all(held_on[n])]
+        line = f"Not the same {condition}: "
+        line += f"broke the tie: {'; '.join(broke) or 'none'}. Kept it exactly: {'; '.join(held) or 'none'}."
+        if mixed:
+            line += f" Depends on the data set: {', '.join(mixed)}."
+        lines.append(line)
+    return lines
+
+
+def breakers_finding(results):
+    """Sentences chosen from the numbers: which changes broke the tie on every data set, which on none, and how the
+    others did on each (the units that stayed equal, and how far the others parted)."""
+    by_change = _by_change(results)
     always = [n for n, rs in by_change.items() if all(not r["held"] for r in rs)]
     never = [n for n, rs in by_change.items() if all(r["held"] for r in rs)]
     some = [n for n in by_change if n not in always and n not in never]
     lines = [f"Broke the tie on every data set here: {', '.join(always) or 'none'}.",
              f"Kept it exactly on every data set: {', '.join(never) or 'none'}."]
-    for name in some:
+    for name in some + [n for n in always if any(r["rounding"] for r in by_change[n])]:
         parts = []
         for r in by_change[name]:
             if r["held"]:
                 parts.append(f"held on {r['data']}")
-            else:
-                alone = [_span(g) for g in r["groups"]]
-                parts.append(f"broke on {r['data']} ({r['distinct']} distinct units"
-                             + (f"; equal groups: units {' | '.join(alone)}" if alone else "") + ")")
+                continue
+            equal = " | ".join(_span(g) for g in r["groups"])
+            first, end = r["gaps"][1:]
+            size = ("by rounding only" if r["rounding"] else "by more than rounding")
+            parts.append(f"broke on {r['data']} {size} ({r['distinct']} distinct units"
+                         + (f"; units {equal} stayed equal" if equal else "")
+                         + f"; tie gap {number(first)} after epoch 1, {number(end)} at the end, relative "
+                         f"{number(r['relative'])} in {r['dtype']})")
         lines.append(f"{name}: " + "; ".join(parts) + ".")
     return lines
 
@@ -264,6 +313,12 @@ def breakers_markdown(results, meta):
         "the training data with Dropout and noise off.",
         "",
         table(HEADER, breakers_rows(results), markdown=True),
+        "",
+        "The learner's three conditions:",
+        "",
+        *[f"- {line}" for line in condition_findings(results)],
+        "",
+        f"Row by row (\"by rounding only\": a relative tie gap under {ROUNDING} steps of the dtype's resolution):",
         "",
         *[f"- {line}" for line in breakers_finding(results)],
     ]
