@@ -16,11 +16,12 @@ EXPECTED = {
     "06": ["aligned_units.png", "unit_maps.png"],
     "07": ["swap_paths.png"],
     "08": ["history.png", "units_constant.png", "units_random.png"],
+    "09": ["breakers.png"],
 }
 
 
 def test_every_lab_is_tested():
-    assert [p.name[:2] for p in LABS] == ["01", "02", "03", "04", "05", "06", "07", "08"]
+    assert [p.name[:2] for p in LABS] == ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
 
 
 # Every lab as a script, one after another in one interpreter, each in its own folder, run the way

@@ -29,7 +29,7 @@ from course_companion.tables import header_line, number, table
 
 __all__ = ["CONDITIONS", "CHANGES", "NAMES", "EPOCHS", "START_CONSTANT", "SGD_LEARNING_RATE", "L2_PENALTY", "ROUNDING",
            "RESOLUTION", "Change", "check_changes", "words", "run_breakers", "breakers_rows", "breakers_markdown",
-           "condition_findings", "breakers_finding"]
+           "change_words", "condition_findings", "breakers_finding", "unit_span"]
 
 CONDITIONS = ("none", "inputs", "starting weights", "activation", "might seem to matter")
 # A tie that breaks shows it within the first epoch (the table has the gap after it); these epochs are for the
@@ -228,7 +228,7 @@ HEADER = ["condition", "change", "data", "tie", "distinct units", "final accurac
           "after epoch 1", "at the end", "relative, at the end", "epochs"]
 
 
-def _span(units):
+def unit_span(units):
     """Unit indices as ranges: [0, 1, 2, 5] -> "0-2, 5"."""
     out, start = [], None
     for i, u in enumerate(units):
@@ -247,6 +247,12 @@ def _by_change(results):
     return by_change
 
 
+def change_words(results):
+    """Each change's words: a single data set's own ("half of L1 sigmoid"), else words that fit every data set."""
+    one_set = len({r["data"] for r in results}) == 1
+    return {r["change"].name: r["words"] if one_set else words(r["change"]) for r in results}
+
+
 def condition_findings(results):
     """One sentence per condition of the learner's (inputs, starting weights, activation): which changes broke the
     tie and which kept it, on every data set run."""
@@ -257,8 +263,9 @@ def condition_findings(results):
         if not names:
             continue
         held_on = {n: [r["held"] for r in by_change[n]] for n in names}
-        broke = [words(by_change[n][0]["change"]) for n in names if not any(held_on[n])]
-        held = [words(by_change[n][0]["change"]) for n in names if all(held_on[n])]
+        said = change_words(results)
+        broke = [said[n] for n in names if not any(held_on[n])]
+        held = [said[n] for n in names if all(held_on[n])]
         mixed = [n for n in names if any(held_on[n]) and not all(held_on[n])]
         line = f"Not the same {condition}: "
         line += f"broke the tie: {'; '.join(broke) or 'none'}. Kept it exactly: {'; '.join(held) or 'none'}."
@@ -283,7 +290,7 @@ def breakers_finding(results):
             if r["held"]:
                 parts.append(f"held on {r['data']}")
                 continue
-            equal = " | ".join(_span(g) for g in r["groups"])
+            equal = " | ".join(unit_span(g) for g in r["groups"])
             first, end = r["gaps"][1:]
             size = ("by rounding only" if r["rounding"] else "by more than rounding")
             parts.append(f"broke on {r['data']} {size} ({r['distinct']} distinct units"

@@ -6,7 +6,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from course_companion.experiments.breakers import ROUNDING, words
+from course_companion.experiments.breakers import ROUNDING, change_words
 from course_companion.figures.style import MAX_WIDTH, add_footer
 
 __all__ = ["VERDICT_COLORS", "plot_breakers", "breakers_figures"]
@@ -44,7 +44,8 @@ def plot_breakers(results, metadata=None):
                 verdict = f"apart from the start: {r['distinct']} units"
             ax.text(j, i, f"{verdict}\naccuracy {r['accuracy']:.3f}", ha="center", va="center", fontsize=6,
                     linespacing=1.1)
-    labels = [f"{words(first[c])}" for c in changes]
+    said = change_words(results)
+    labels = [said[c] for c in changes]
     ax.set_yticks(range(rows), labels, fontsize=6.5)
     ax.set_xticks(range(len(datasets)), datasets, fontsize=8)
     ax.xaxis.tick_top()
