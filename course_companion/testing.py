@@ -2,9 +2,14 @@
 
 A tie needs three things equal between the units of a group: incoming
 weights, biases, and outgoing weights (the units' rows in the next Dense
-layer's kernel). On the CPU a tie that holds is bit-for-bit exact, so the
+layer's kernel; Dropout and other layers without weights in between are
+passed over, and a BatchNormalization's four per-unit values in between are
+compared too). On the CPU a tie that holds is bit-for-bit exact, so the
 check is exact equality there; weights that came from a GPU are allowed
 ``devices.GPU_TIE_TOLERANCE`` (GPU kernels may add in different orders).
+On the CPU too, some kernels round a layer's last units differently when its
+width is not a multiple of 8 (``scripts/tie_rounding.py``): BatchNormalization's
+batch sums, RMSprop's step and float64 matrix products do.
 """
 import sys
 
@@ -34,8 +39,10 @@ def assert_tied(obj, layer, groups, atol=None):
         AssertionError: L1: units 0 and 1 are not tied: largest difference ... in the incoming weight from input ... (allowed: 0, exact equality)
 
     Args:
-        obj: a Keras model (the layer's incoming weights and biases, and its
-            units' outgoing weights in the Dense layer it feeds, are checked);
+        obj: a Keras model (the layer's incoming weights and biases, its
+            units' outgoing weights in the Dense layer it feeds, and the
+            per-unit values of a BatchNormalization in between, are checked,
+            in the weights' own dtype);
             a Dense layer (incoming weights and biases); a ``Recording``
             (every record); or an array of unit weights (units, d) or
             (records, units, d), incoming weights then bias.

@@ -125,7 +125,7 @@ def _branch(change, data, seed):
 def words(change, data=None):
     """The change in words on ``data``'s model (None: in words that fit every data set)."""
     if data is None:
-        return change.words.format(activation="the model's own activation", batch="32 (coffee: 200)")
+        return change.words.format(activation="sigmoid (ReLU in Week 2's model)", batch="32 (coffee: 200)")
     return change.words.format(activation=data.model.activation, batch=data.batch_size)
 
 
