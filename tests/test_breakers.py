@@ -23,7 +23,8 @@ def small_digits():
 
 @pytest.fixture(scope="module")
 def results(small_digits):
-    names = ["none", "dropout-input", "dropout-l1", "random", "input-mask", "mixed-activation", "mirrored", "sgd"]
+    names = ["none", "dropout-input", "dropout-l1", "random", "input-mask", "mixed-activation", "mirrored", "sgd",
+             "perturbed"]
     return {r["change"].name: r for r in run_breakers(small_digits, names, epochs=2, seed=0, progress=False)}
 
 
@@ -65,6 +66,9 @@ def test_held_rows_are_exactly_tied_and_broken_rows_say_how_far(results):
     assert "L1: units 0 and" in r["message"] and "are not tied" in r["message"]
     for name in ("dropout-l1", "input-mask"):
         assert results[name]["gaps"][0] == 0 and results[name]["gaps"][2] > 1e-4
+    # A jitter of 1e-6 starts the units apart: however small the gap stays, that is not a break by rounding.
+    r = results["perturbed"]
+    assert not r["held"] and 0 < r["gaps"][0] < 1e-5 and not r["rounding"]
 
 
 def test_mixed_activation_leaves_one_unit_per_activation(results):

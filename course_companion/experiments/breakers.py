@@ -153,8 +153,8 @@ def run_breakers(data, changes=None, epochs=None, seed=0, progress=True):
         ``testing.assert_tied``), ``message`` (assert_tied's, where it broke), ``distinct`` (distinct L1 units at
         the end), ``gaps`` (the tie gap at the start, after epoch 1 and at the end), ``relative`` (the relative tie
         gap at the end), ``groups`` (L1's units that ended equal, as lists), ``accuracy`` (on the training data,
-        Dropout and noise off), ``epochs`` (trained), ``dtype``, ``rounding`` (broke, but by less than ``ROUNDING``
-        steps of the dtype's resolution).
+        Dropout and noise off), ``epochs`` (trained), ``dtype``, ``rounding`` (exactly tied at the start, broke,
+        but by less than ``ROUNDING`` steps of the dtype's resolution).
     """
     import keras
 
@@ -209,7 +209,9 @@ def run_breakers(data, changes=None, epochs=None, seed=0, progress=True):
                 "dtype": settings["dtype"],
             }
             relative = results[change.name]["relative"]
-            results[change.name]["rounding"] = not held and relative < ROUNDING * RESOLUTION[settings["dtype"]]
+            # Only a tie that was exact at the start can break by rounding (a jitter or a random start is not).
+            results[change.name]["rounding"] = (not held and results[change.name]["gaps"][0] == 0
+                                                 and relative < ROUNDING * RESOLUTION[settings["dtype"]])
     return [results[c.name] for c in changes]
 
 
