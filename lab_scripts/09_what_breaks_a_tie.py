@@ -65,11 +65,13 @@ show(plot_breakers(results, run_metadata()), lab.out / "breakers.png")
 # A few changes on Week 2's model (ReLU, ten digits; every weight 0.05 at the
 # start), one epoch each: a tie that breaks shows it in the first epoch.
 # Nothing in these models treats unit 24 differently from unit 0, yet a CPU
-# kernel may: TensorFlow's kernels work on 8 float32 values at a time and
+# kernel may: TensorFlow's CPU kernels work on 8 float32 values at a time and
 # finish a row of 25 with one value done alone, which can round differently
 # (`python scripts/tie_rounding.py` tests the operations one by one). If that
 # is the cause, a layer of 24 units (three groups of 8) keeps its tie and a
-# layer of 33 parts unit 32 from the rest. The lines say which units stayed equal.
+# layer of 33 parts unit 32 from the rest. The lines say which units stayed
+# equal on the backend this lab runs on (another backend, such as JAX with
+# `KERAS_BACKEND=jax`, compiles its own kernels and may round otherwise).
 
 # %%
 week2 = load_dataset("digits", model="multiclass")
@@ -89,9 +91,13 @@ for units in (24, 25, 33):
 # %%
 for r in run_breakers(week2, ["batchnorm"], epochs=lab.epochs or EPOCHS[week2.model.name], seed=lab.seed):
     first, end = r["gaps"][1:]
-    print(f"BatchNormalization after L1, {r['epochs']} epochs: tie gap {first:.3g} after epoch 1, {end:.3g} at the end "
-          f"({end / first:.3g}x); relative tie gap at the end {r['relative']:.3g}; "
-          f"{'by rounding only' if r['rounding'] else 'more than rounding'}; accuracy {r['accuracy']:.3f}")
+    if r["held"]:
+        print(f"BatchNormalization after L1, {r['epochs']} epochs: the tie held exactly here; nothing to grow.")
+    else:
+        growth = f" ({end / first:.3g}x)" if first > 0 else ""
+        print(f"BatchNormalization after L1, {r['epochs']} epochs: tie gap {first:.3g} after epoch 1, {end:.3g} at the "
+              f"end{growth}; relative tie gap at the end {r['relative']:.3g}; "
+              f"{'by rounding only' if r['rounding'] else 'more than rounding'}; accuracy {r['accuracy']:.3f}")
 
 # %% [markdown]
 # ## What this lab used
