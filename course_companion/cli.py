@@ -39,21 +39,25 @@ def _load_data(args):
 
 @contextlib.contextmanager
 def _prepared(args):
-    """Make and check the output folder, choose the device; yield the folder (removed again if the run fails)."""
-    from course_companion.devices import NoGPUError, choose_device, quiet_tensorflow
+    """Check the backend, make and check the output folder, choose the device; yield the folder (removed again if
+    the run fails)."""
+    from course_companion.devices import NoGPUError, UnsupportedBackendError, choose_device, prepare_backend
     from course_companion.report import output_folder
 
+    try:
+        backend = prepare_backend()
+    except UnsupportedBackendError as exc:
+        raise UsageError(str(exc)) from None
     with contextlib.ExitStack() as stack:
         try:
             out = stack.enter_context(output_folder(args.out, "--out"))
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        quiet_tensorflow()
         try:
             device = choose_device(args.device)
         except NoGPUError as exc:
             raise UsageError(str(exc)) from None
-        print(f"device: {device}")
+        print(f"device: {device}" + ("" if backend == "tensorflow" else f" (Keras backend: {backend})"))
         yield out
 
 

@@ -1,8 +1,10 @@
-"""Which device TensorFlow trains on: choose it, and say what was used.
+"""Which backend and device train: check the backend, choose the device, and say what was used.
 
-``choose_device("cpu")`` hides the GPUs from TensorFlow; ``"gpu"`` fails with a
-clear message when TensorFlow sees none; ``"auto"`` takes a GPU if there is
-one. ``device_name()`` says what is in use, for metadata and figure footers.
+Keras 3 runs on TensorFlow (the course's, and ``requirements.txt``'s) and on
+JAX (``KERAS_BACKEND=jax``); other backends stop at once with one line
+(``backend()``). ``choose_device("cpu")`` hides the GPUs; ``"gpu"`` fails with
+a clear message when the backend sees none; ``"auto"`` takes a GPU if there
+is one. ``device_name()`` says what is in use, for metadata and figure footers.
 On a GPU, op determinism is switched on and ``report.tie_check`` accepts
 differences up to ``GPU_TIE_TOLERANCE`` instead of exact equality (GPU
 kernels may sum in different orders).
@@ -15,7 +17,14 @@ __all__ = [
     "DEVICES",
     "GPU_HINT",
     "GPU_TIE_TOLERANCE",
+    "JAX_GPU_HINT",
+    "BACKENDS",
     "NoGPUError",
+    "UnsupportedBackendError",
+    "backend",
+    "prepare_backend",
+    "backend_version",
+    "allow_float64",
     "choose_device",
     "device_name",
     "quiet_tensorflow",
@@ -28,6 +37,20 @@ GPU_HINT = (
     'install the GPU build with pip install "tensorflow[and-cuda]" (Linux); '
     "TensorFlow has no native GPU support on Windows, use WSL2"
 )
+JAX_GPU_HINT = 'install JAX for your GPU, for example pip install "jax[cuda12]" (Linux)'
+# The Keras backends this package runs on and is tested on; the others, and what they lack here.
+BACKENDS = ("tensorflow", "jax")
+UNSUPPORTED = {
+    "torch": "not supported: the recorder's probe gradients are written for TensorFlow and JAX only, and nothing "
+             "here has been run on PyTorch (its default wheel brings several GB of GPU libraries; neither CI nor "
+             "requirements.txt installs it)",
+    "numpy": "Keras's NumPy backend cannot train (it has no gradients)",
+    "openvino": "Keras's OpenVINO backend cannot train (inference only)",
+}
+
+
+class UnsupportedBackendError(ValueError):
+    """``KERAS_BACKEND`` names a backend this package does not run on."""
 
 
 class NoGPUError(ValueError):
@@ -63,19 +86,49 @@ def quiet_tensorflow():
     return tf
 
 
-def choose_device(device="auto"):
-    """Make TensorFlow use ``device`` ("auto", "cpu" or "gpu"); return what is used.
+def backend():
+    """The Keras backend this process runs ("tensorflow", "jax" or "torch"), refused where unsupported.
 
-    Call it before any model is built: TensorFlow fixes its devices when it
-    first uses them.
+    Raises:
+        UnsupportedBackendError: ``KERAS_BACKEND`` names a backend this package does not run on (one line naming
+            it and what is missing).
+    """
+    try:
+        import keras
+    except ImportError as exc:  # KERAS_BACKEND names a framework that is not installed
+        raise UnsupportedBackendError(f"KERAS_BACKEND={os.environ.get('KERAS_BACKEND', '?')}: Keras could not load "
+                                      f"it ({exc}); use {' or '.join(BACKENDS)}") from None
+    name = keras.backend.backend()
+    if name not in BACKENDS:
+        raise UnsupportedBackendError(f"KERAS_BACKEND={name}: {UNSUPPORTED.get(name, 'not supported')}; "
+                                      f"use {' or '.join(BACKENDS)}")
+    return name
+
+
+def prepare_backend():
+    """Check the backend (``backend()``) and import its framework, TensorFlow's start-up lines silenced; its name."""
+    name = backend()
+    if name == "tensorflow":
+        quiet_tensorflow()
+    return name
+
+
+def choose_device(device="auto"):
+    """Make the backend (TensorFlow or JAX) use ``device`` ("auto", "cpu" or "gpu"); return what is used.
+
+    Call it before any model is built: TensorFlow and JAX fix their devices
+    when they first use them.
 
     Raises:
         ValueError: ``device`` is not one of ``DEVICES``.
         NoGPUError: "gpu" was asked for and no GPU is visible (message with
             the install hint).
+        UnsupportedBackendError: as for ``backend()``.
     """
     if device not in DEVICES:
         raise ValueError(f"device must be one of {list(DEVICES)}; got {device!r}")
+    if prepare_backend() == "jax":
+        return _choose_jax_device(device)
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
@@ -93,8 +146,25 @@ def choose_device(device="auto"):
     return used
 
 
+def _choose_jax_device(device):
+    import jax
+
+    if device == "cpu":
+        jax.config.update("jax_platforms", "cpu")  # before JAX first runs; later it keeps the devices it has
+        if jax.devices()[0].platform != "cpu":
+            raise RuntimeError("device 'cpu' must be chosen before JAX first runs")
+    elif device == "gpu" and jax.devices()[0].platform != "gpu":
+        raise NoGPUError(f"--device gpu: JAX sees no GPU; {JAX_GPU_HINT}")
+    return device_name()
+
+
 def device_name():
-    """"GPU:0 (name)" when TensorFlow uses a GPU, else "CPU"."""
+    """"GPU:0 (name)" when the backend uses a GPU, else "CPU"."""
+    if backend() == "jax":
+        import jax
+
+        first = jax.devices()[0]
+        return f"GPU:0 ({first.device_kind})" if first.platform == "gpu" else "CPU"
     import tensorflow as tf
 
     gpus = tf.config.list_logical_devices("GPU")
@@ -105,9 +175,36 @@ def device_name():
     return f"GPU:0 ({name})" if name else "GPU:0"
 
 
-def run_metadata():
-    """What a run used, for recordings and figure footers: Keras and TensorFlow versions, backend, device."""
-    import keras
+def allow_float64(dtype):
+    """Make a ``dtype`` of "float64" real on JAX, which computes in float32 unless its x64 mode is on.
+
+    Without it a float64 Keras model on JAX silently holds float32 arrays. Call it before the model is built;
+    TensorFlow needs nothing.
+    """
+    if dtype == "float64" and backend() == "jax":
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+
+
+def backend_version(name):
+    """The version of the framework behind backend ``name``."""
+    if name == "jax":
+        import jax
+
+        return jax.__version__
     import tensorflow as tf
 
-    return {"keras": keras.__version__, "tensorflow": tf.__version__, "backend": keras.backend.backend(), "device": device_name()}
+    return tf.__version__
+
+
+def run_metadata():
+    """What a run used, for recordings and figure footers: the Keras version, the backend that trained and its
+    version, the device."""
+    import keras
+
+    name = backend()
+    meta = {"keras": keras.__version__, "backend": name, "backend_version": backend_version(name), "device": device_name()}
+    if name == "tensorflow":
+        meta["tensorflow"] = meta["backend_version"]  # the key recordings made before other backends have
+    return meta

@@ -45,9 +45,12 @@ def lab_setup(name, epochs=20, quick_epochs=2, seed=0, argv=None):
     args = parser.parse_known_args(argv)[0] if in_notebook() else parser.parse_args(argv)
     quick = args.quick or os.environ.get("COURSE_COMPANION_QUICK") == "1"
 
-    from course_companion.devices import choose_device, quiet_tensorflow
+    from course_companion.devices import UnsupportedBackendError, choose_device, prepare_backend
 
-    quiet_tensorflow()
+    try:
+        prepare_backend()
+    except UnsupportedBackendError as exc:
+        raise SystemExit(f"error: {exc}") from None  # one line, exit 1, as a script or a notebook cell
     import keras
 
     device = choose_device(args.device)

@@ -66,5 +66,5 @@ def add_run_options(parser, epochs, epochs_help, out, out_help, seed=0):
     parser.add_argument("--seed", type=seed_option, default=seed,
                         help=f"seed of the initializers and the shuffling (default: {seed})")
     parser.add_argument("--device", choices=DEVICES, default="auto",
-                        help="where to train: auto takes a GPU if TensorFlow sees one (default: auto)")
+                        help="where to train: auto takes a GPU if the Keras backend sees one (default: auto)")
     parser.add_argument("--out", default=out, metavar="DIR", help=out_help)

@@ -4,7 +4,9 @@
 distance or a gap (exactly 0 prints as 0). Pure Python.
 """
 
-__all__ = ["number", "table", "header_line"]
+__all__ = ["number", "table", "header_line", "backend_label"]
+
+FRAMEWORKS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 
 
 def number(value):
@@ -30,7 +32,22 @@ def table(heads, rows, markdown=False):
     return "\n".join(lines)
 
 
+def backend_label(meta):
+    """The framework that trained, with its version, from run metadata: "TensorFlow 2.21.0", "JAX 0.7.2".
+
+    Metadata written before other backends (no ``backend_version``) name TensorFlow's version under "tensorflow".
+
+    Examples:
+        >>> backend_label({"backend": "jax", "backend_version": "0.7.2"})
+        'JAX 0.7.2'
+        >>> backend_label({"tensorflow": "2.16.1"})
+        'TensorFlow 2.16.1'
+    """
+    name = meta.get("backend", "tensorflow")
+    version = meta.get("backend_version") or (meta.get("tensorflow") if name == "tensorflow" else None) or "?"
+    return f"{FRAMEWORKS.get(name, name)} {version}"
+
+
 def header_line(meta, data_line):
     """The line under a summary's title: what was run (``data_line``), then device and versions from ``meta``."""
-    return (f"{data_line} Device: {meta.get('device', '?')}. "
-            f"Keras {meta.get('keras', '?')}, TensorFlow {meta.get('tensorflow', '?')}.")
+    return f"{data_line} Device: {meta.get('device', '?')}. Keras {meta.get('keras', '?')}, {backend_label(meta)}."

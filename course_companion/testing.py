@@ -131,4 +131,8 @@ def _read(obj, layer):
 
 
 def _device(dense):
-    return "GPU" if "GPU" in str(getattr(dense.kernel.value, "device", "")).upper() else "CPU"
+    """ "GPU" where the layer's kernel lives on one (TensorFlow says "GPU:0", JAX "cuda:0"), else "CPU"."""
+    value = dense.kernel.value
+    where = getattr(value, "device", "")
+    where = where() if callable(where) else where
+    return "GPU" if any(k in str(where).upper() for k in ("GPU", "CUDA", "ROCM")) else "CPU"

@@ -12,6 +12,8 @@ from course_companion.schemes import DEFAULT_TIES
 from course_companion.recording import Recording
 from course_companion.testing import assert_tied
 
+pytestmark = pytest.mark.backends  # CI runs this file on JAX too
+
 
 def test_trained_ties_hold_exactly(trained):
     model, _ = trained("mirrored")

@@ -1,4 +1,4 @@
-"""Keras callbacks: ``UnitRecorder``, ``ReplicaRecorder``, ``ProgressLine``, and the recorder's on-device snapshots.
+"""Keras callbacks: ``UnitRecorder``, ``ReplicaRecorder``, ``ProgressLine``; the recorder's snapshots and probe.
 
 One callback per file, as ``keras.callbacks`` keeps them; users write
 ``from course_companion.callbacks import UnitRecorder``.

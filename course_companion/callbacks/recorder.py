@@ -12,6 +12,7 @@ import warnings
 import keras
 import numpy as np
 
+from course_companion.callbacks.probe import probe_gradients
 from course_companion.callbacks.snapshots import StepSnapshots, attach, detach
 from course_companion.checks import check_int
 from course_companion.devices import run_metadata
@@ -44,7 +45,9 @@ class UnitRecorder(keras.callbacks.Callback):
     recorder has no batch hook. Such a fit must know its batches per epoch
     (arrays, a sized dataset, or ``steps_per_epoch``). While it trains, the
     model runs a train function of the recorder's; it gets its own back when
-    the fit ends.
+    the fit ends. On JAX a batch hook reads them: Keras's JAX trainer keeps
+    the weights outside the variables during an epoch, and the recorder asks
+    it for them (``jax_state_sync``) at each record.
 
     If ``fit`` stops with an exception or Ctrl-C, what was recorded so far
     stays in ``recorder.recording``: with ``every=N`` that is every record up
@@ -64,7 +67,7 @@ class UnitRecorder(keras.callbacks.Callback):
         layers: None for every Dense layer, or a list of layer names or
             indices into the Dense layers (0 = the first Dense layer, ``L1``).
         gradients: bool; also record each unit's gradient of the loss on the
-            fixed ``probe`` batch (TensorFlow backend only).
+            fixed ``probe`` batch (TensorFlow or JAX).
         probe: ``(X, y)`` arrays, the batch gradients are computed on.
         keep: "weights", or "distances" to keep only each record's pairwise
             unit distances (euclidean and cosine) so long per-batch recordings
@@ -104,9 +107,9 @@ class UnitRecorder(keras.callbacks.Callback):
                 "gradients=True needs probe=(X, y): a callback cannot see the training data, "
                 "so gradients are computed on a fixed probe batch"
             )
-        if gradients and keras.backend.backend() != "tensorflow":
+        if gradients and keras.backend.backend() not in ("tensorflow", "jax"):
             raise ValueError(
-                f"gradients=True needs the TensorFlow backend; this Keras runs {keras.backend.backend()!r}"
+                f"gradients=True needs the TensorFlow or JAX backend; this Keras runs {keras.backend.backend()!r}"
             )
         self.keep = keep
         self.memory_budget = parse_bytes(memory_budget)
@@ -267,7 +270,19 @@ class UnitRecorder(keras.callbacks.Callback):
         of 0.75 ms per record of the course model) but cost a trace per recorder,
         more than it saved now that per-batch records are copied on the device.
         """
-        return [v.numpy() for v in self._variables()]
+        self._sync()
+        return [keras.ops.convert_to_numpy(v.value) for v in self._variables()]
+
+    def _sync(self):
+        """On JAX, put the training state back into the model's variables.
+
+        During an epoch Keras's JAX trainer keeps the weights outside the
+        variables (and empties them); ``jax_state_sync`` is its way for a
+        callback to read them, and the next step takes the state up again.
+        """
+        sync = getattr(self.model, "jax_state_sync", None)
+        if sync is not None:
+            sync()
 
     def _variables(self):
         """Every recorded layer's kernel, then its bias (if any), in layer order."""
@@ -295,6 +310,7 @@ class UnitRecorder(keras.callbacks.Callback):
         return [(l.units, l.kernel.shape[0] + int(l.use_bias)) for l in self._layers]
 
     def _iterations(self):
+        self._sync()
         return int(self.model.optimizer.iterations.numpy())
 
     def _steps_per_epoch(self):
@@ -315,10 +331,6 @@ class UnitRecorder(keras.callbacks.Callback):
         self._last_units = units
 
     def _probe_gradients(self):
-        import tensorflow as tf
-
-        X, y = self.probe
-        with tf.GradientTape() as tape:
-            pred = self.model(X, training=False)
-            loss = self.model.compute_loss(x=X, y=y, y_pred=pred, training=False)
-        return self._to_unit_weights(g.numpy() for g in tape.gradient(loss, self._variables()))
+        """The loss's gradient on the probe batch for every recorded variable, as unit weights."""
+        self._sync()
+        return self._to_unit_weights(probe_gradients(self.model, self._variables(), *self.probe))

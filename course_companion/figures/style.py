@@ -6,6 +6,8 @@ so nothing piles up in pyplot's state; ``report.save_figure`` writes them.
 import numpy as np
 from matplotlib.figure import Figure
 
+from course_companion.tables import backend_label
+
 __all__ = ["MAX_WIDTH", "SCHEME_COLORS", "scheme_color", "check_recordings", "new_ax", "add_footer", "floor_for_zero",
            "zero_row"]
 
@@ -47,7 +49,7 @@ def add_footer(fig, recordings=(), metadata=None):
     metas = [r.metadata for r in recordings] or [metadata or {}]
     devices = sorted({m.get("device", "?") for m in metas})
     meta = metas[0]
-    text = f"device: {', '.join(devices)} · Keras {meta.get('keras', '?')} · TensorFlow {meta.get('tensorflow', '?')}"
+    text = f"device: {', '.join(devices)} · Keras {meta.get('keras', '?')} · {backend_label(meta)}"
     # supxlabel takes part in the constrained layout, so the footer never covers an axis label.
     fig.supxlabel(text, x=0.995, ha="right", fontsize=6, color="0.4")
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from course_companion.devices import allow_float64
 from course_companion.layer_names import course_name
 from course_companion.models.course import kernel_initializers
 from course_companion.models.layers import MaskedDense, MixedDense
@@ -124,6 +125,7 @@ def build_branches(branches, input_dim, layer_sizes=BINARY.layer_sizes, activati
         raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {optimizer!r}")
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
+    allow_float64(dtype)  # JAX: float64 only with x64 on
     inputs = keras.Input((int(input_dim),), dtype=dtype)
     models = [build_branch(b, input_dim, layer_sizes, activation, output_activation, dtype, f"branch_{k}")
               for k, b in enumerate(branches)]

@@ -13,6 +13,7 @@ standalone ``build_model`` would on the same batches, up to float32 rounding
 import keras
 import numpy as np
 
+from course_companion.devices import allow_float64
 from course_companion.layer_names import course_name
 from course_companion.models.course import initial_weights
 from course_companion.models.optimizers import FusedAdam
@@ -258,6 +259,7 @@ def build_replicas(
         raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {optimizer!r}")
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
+    allow_float64(dtype)  # JAX: float64 only with x64 on
     k = len(specs)
     starts = [initial_weights(scheme, seed, ties, input_dim, layer_sizes, jitter, dtype, constant)
               for scheme, seed, jitter in specs]
