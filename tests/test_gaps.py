@@ -113,6 +113,8 @@ def test_verdict():
     assert verdict(1e-6, 1e-7) == "shrank" and verdict(0.5, 1.0, started_below=False) == "started apart"
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="the counts seen are TensorFlow's: other backends draw other batches from the same seed")
 def test_epochs_to_separation_against_the_recorded_output_gaps():
     result = run_gaps(load_dataset("coffee"), "adam", epochs=9, jitters=[1e-4, 1e-3, 1e-2], progress=False)
     assert result["separated"] == 3  # seen: all three reach 0.1 by epoch 8

@@ -1,4 +1,5 @@
 import matplotlib.image as mpimg
+import keras
 import numpy as np
 from scipy.spatial.distance import cdist
 import pytest
@@ -45,7 +46,10 @@ def test_each_replica_trains_as_it_would_alone(trained_replicas):
             np.testing.assert_allclose(rec.units(name)[-1], unit_weights(alone.get_layer(name)), rtol=0, atol=TOLERANCE)
         # Its history too: loss and accuracy per epoch, as the standalone fit reports them.
         np.testing.assert_allclose(rec.log("loss")[1:], history["loss"], rtol=2e-6)  # 6.9e-7 measured
-        np.testing.assert_array_equal(rec.log("accuracy")[1:], history["accuracy"])  # the same predictions
+        # The same predictions: the same accuracy, to the last bit on TensorFlow; JAX's metric sums in another
+        # order (one float32 step, 6e-8, seen once).
+        np.testing.assert_allclose(rec.log("accuracy")[1:], history["accuracy"], rtol=0,
+                                   atol=0 if keras.backend.backend() == "tensorflow" else 1e-7)
         assert rec.metadata["scheme"] == scheme and rec.metadata["seed"] == seed
 
 
