@@ -8,6 +8,7 @@ from pathlib import Path
 
 import matplotlib.image as mpimg
 import numpy as np
+import pytest
 
 from course_companion.data import load_digits01
 from course_companion.recording import Recording
@@ -22,6 +23,7 @@ def _run(args, cwd):
     return proc.stdout
 
 
+@pytest.mark.backends  # the README's Python, on every backend CI runs
 def test_readme_using_the_package_block_runs_and_prints_what_it_says(tmp_path):
     readme = (ROOT / "README.md").read_text()
     block = readme.split("## Using the package", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
