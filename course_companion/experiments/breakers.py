@@ -201,17 +201,15 @@ def run_breakers(data, changes=None, epochs=None, seed=0, progress=True):
                 held, message = True, ""
             except AssertionError as exc:
                 held, message = False, str(exc)
+            gaps = [float(tie_gap(u, group)) for u in (starts[k], firsts[k], end)]
+            relative = float(relative_tie_gap(end, group))
+            # Only a tie that was exact at the start can break by rounding (a jitter or a random start is not).
+            rounding = not held and gaps[0] == 0 and relative < ROUNDING * RESOLUTION[settings["dtype"]]
             results[change.name] = {
                 "change": change, "words": words(change, data), "data": data.label, "held": held, "message": message,
-                "distinct": distinct_units(end), "groups": identical_groups(end),
-                "gaps": [float(tie_gap(u, group)) for u in (starts[k], firsts[k], end)],
-                "relative": float(relative_tie_gap(end, group)), "accuracy": accuracy[k], "epochs": total,
-                "dtype": settings["dtype"],
+                "distinct": distinct_units(end), "groups": identical_groups(end), "gaps": gaps, "relative": relative,
+                "rounding": rounding, "accuracy": accuracy[k], "epochs": total, "dtype": settings["dtype"],
             }
-            relative = results[change.name]["relative"]
-            # Only a tie that was exact at the start can break by rounding (a jitter or a random start is not).
-            results[change.name]["rounding"] = (not held and results[change.name]["gaps"][0] == 0
-                                                 and relative < ROUNDING * RESOLUTION[settings["dtype"]])
     return [results[c.name] for c in changes]
 
 
