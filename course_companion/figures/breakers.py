@@ -8,6 +8,7 @@ from matplotlib.patches import Patch
 
 from course_companion.experiments.breakers import ROUNDING, change_words
 from course_companion.figures.style import MAX_WIDTH, add_footer
+from course_companion.tables import number
 
 __all__ = ["VERDICT_COLORS", "plot_breakers", "breakers_figures"]
 
@@ -21,15 +22,15 @@ def _verdict(result):
 def plot_breakers(results, metadata=None):
     """One row per change (grouped by the learner's condition), one column per data set.
 
-    Each cell says held or broke (and how many distinct units L1 ended with) and the final accuracy; its colour is
-    the verdict, pale orange where the tie broke by rounding alone.
+    Each cell says held or broke (and how many distinct units L1 ended with, and the relative tie gap at the end)
+    and the final accuracy; its colour is the verdict, pale orange where the tie broke by rounding alone.
     """
     datasets = list(dict.fromkeys(r["data"] for r in results))
     changes = list(dict.fromkeys(r["change"].name for r in results))
     cell = {(r["change"].name, r["data"]): r for r in results}
     first = {r["change"].name: r["change"] for r in results}
     rows = len(changes)
-    fig = Figure(figsize=(MAX_WIDTH, 0.36 * rows + 1.4), layout="constrained")
+    fig = Figure(figsize=(MAX_WIDTH, 0.46 * rows + 1.4), layout="constrained")
     ax = fig.add_subplot()
     image = [[to_rgb(VERDICT_COLORS[_verdict(cell[c, d])]) if (c, d) in cell else (1, 1, 1) for d in datasets]
              for c in changes]
@@ -42,7 +43,9 @@ def plot_breakers(results, metadata=None):
             verdict = "held" if r["held"] else f"broke: {r['distinct']} distinct units"
             if r["gaps"][0] > 0:  # the change was the start: apart before training began
                 verdict = f"apart from the start: {r['distinct']} units"
-            ax.text(j, i, f"{verdict}\naccuracy {r['accuracy']:.3f}", ha="center", va="center", fontsize=6,
+            # How far apart, so that a break of a few float steps does not read like Dropout's.
+            size = "" if r["held"] else f"relative tie gap {number(r['relative'])}\n"
+            ax.text(j, i, f"{verdict}\n{size}accuracy {r['accuracy']:.3f}", ha="center", va="center", fontsize=6,
                     linespacing=1.1)
     said = change_words(results)
     labels = [said[c] for c in changes]
