@@ -8,7 +8,9 @@ are in ``options``.)
 import math
 import numbers
 
-__all__ = ["check_int", "check_number", "check_groups"]
+__all__ = ["FLOAT32_MAX", "check_int", "check_number", "check_groups"]
+
+FLOAT32_MAX = 3.4028234663852886e38  # the largest float32: a weight beyond it is infinity in the model
 
 
 def check_int(value, arg, minimum=None):
@@ -29,12 +31,24 @@ def check_int(value, arg, minimum=None):
     return int(value)
 
 
-def check_number(value, arg, minimum=None, strict=False):
-    """``value`` as a finite float (bools refused), ``>= minimum`` (``> minimum`` with ``strict``)."""
+def check_number(value, arg, minimum=None, strict=False, float32=False):
+    """``value`` as a finite float (bools refused), ``>= minimum`` (``> minimum`` with ``strict``).
+
+    With ``float32=True`` it must also fit in float32 (at most ``FLOAT32_MAX`` in size): a weight or a jitter
+    that float32 turns into infinity is refused here, before any model is built.
+
+    Examples:
+        >>> check_number(1e308, "constant", float32=True)
+        Traceback (most recent call last):
+        ...
+        ValueError: constant must fit in float32 (at most 3.4e+38 in size); got 1e+308
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{arg} must be a number; got {value!r}")
     if not math.isfinite(value):
         raise ValueError(f"{arg} must be finite; got {value!r}")
+    if float32 and abs(value) > FLOAT32_MAX:
+        raise ValueError(f"{arg} must fit in float32 (at most {FLOAT32_MAX:.2g} in size); got {value!r}")
     if minimum is not None and (value <= minimum if strict else value < minimum):
         raise ValueError(f"{arg} must be a number {'>' if strict else '>='} {minimum}; got {value!r}")
     return float(value)

@@ -7,6 +7,7 @@ and ``--out`` to a parser.
 import argparse
 import math
 
+from course_companion.checks import FLOAT32_MAX
 from course_companion.devices import DEVICES
 
 __all__ = ["positive_int_option", "positive_number_option", "finite_number_option", "seed_option", "every_option",
@@ -46,7 +47,7 @@ def positive_number_option(text):
         value = None
     if value is None or not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"expected a number > 0; got {text!r}")
-    return value
+    return _fits_float32(value, text)
 
 
 def finite_number_option(text):
@@ -57,6 +58,14 @@ def finite_number_option(text):
         value = None
     if value is None or not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number; got {text!r}")
+    return _fits_float32(value, text)
+
+
+def _fits_float32(value, text):
+    """``value``, unless float32 (the models' weights) would hold it as infinity: refused before any training."""
+    if abs(value) > FLOAT32_MAX:
+        raise argparse.ArgumentTypeError(f"expected a number float32 can hold (at most {FLOAT32_MAX:.2g} in size); "
+                                         f"got {text!r}")
     return value
 
 

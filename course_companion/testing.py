@@ -15,6 +15,7 @@ import sys
 
 import numpy as np
 
+from course_companion.analysis.tie import tie_verdict
 from course_companion.checks import check_groups, check_number
 from course_companion.devices import GPU_TIE_TOLERANCE
 from course_companion.recording import Recording
@@ -68,31 +69,27 @@ def assert_tied(obj, layer, groups, atol=None):
     for group in groups:
         if max(group) >= count:
             raise ValueError(f"groups: group {group} names unit {max(group)}, but {label} has {count} units")
-    records = units if units.ndim == 3 else units[None]
-    for r, record in enumerate(records):
-        for group in groups:
-            parts = [("in", np.abs(record[group[1:]].astype(np.float64) - record[group[0]]))]
-            if outgoing is not None:
-                parts.append(("out", np.abs(outgoing[group[1:]].astype(np.float64) - outgoing[group[0]])))
-            if between is not None:
-                values = between[0]
-                parts.append(("between", np.abs(values[group[1:]].astype(np.float64) - values[group[0]])))
-            for kind, diff in parts:
-                if diff.max() > allowed:
-                    member, index = np.unravel_index(np.argmax(diff), diff.shape)
-                    where = f" at record {r} (step {steps[r]})" if steps is not None else (
-                        f" at record {r}" if units.ndim == 3 else "")
-                    rule = "exact equality" if allowed == 0 else "tolerance"
-                    raise AssertionError(
-                        f"{label}: units {group[0]} and {group[1 + member]} are not tied{where}: largest difference "
-                        f"{diff.max():.3g} in {_which(kind, index, record.shape[-1], has_bias, label, between)} "
-                        f"(allowed: {allowed:g}, {rule})"
-                    )
+    parts = {"incoming": units, "outgoing": outgoing, "between": None if between is None else between[0]}
+    verdict = tie_verdict(parts, groups, allowed)
+    if verdict.held:
+        return
+    r = verdict.record
+    where = "" if r is None else (f" at record {r} (step {steps[r]})" if steps is not None else f" at record {r}")
+    which = _which(verdict.part, verdict.index, units.shape[-1], has_bias, label, between)
+    first, other = verdict.units
+    if verdict.status == "not finite":
+        raise AssertionError(f"{label}: units {verdict.group} cannot be tied{where}: unit {other} has a NaN or "
+                             f"infinite value in {which} (a run that diverged? NaN is never tied)")
+    rule = "exact equality" if allowed == 0 else "tolerance"
+    raise AssertionError(
+        f"{label}: units {first} and {other} are not tied{where}: largest difference "
+        f"{verdict.size:.3g} in {which} (allowed: {allowed:g}, {rule})"
+    )
 
 
 def _which(kind, index, d, has_bias, label, between):
     """Which weight of a unit ``index`` is, in words."""
-    if kind == "out":
+    if kind == "outgoing":
         return f"the outgoing weight to unit {index} of the layer {label} feeds"
     if kind == "between":
         return f"{between[1][index]}, between {label} and the Dense layer it feeds"

@@ -41,7 +41,8 @@ def check_unit_weights(unit_weights, arg="unit_weights", ndims=(2, 3)):
 
 def _one_record(w, metric):
     w = w.astype(np.float64)
-    diff = w[:, None, :] - w[None, :, :]
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN: a non-finite unit is at NaN from all
+        diff = w[:, None, :] - w[None, :, :]
     if metric == "euclidean":
         return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
     d = 1.0 - cosine_similarities(w, w)
@@ -110,11 +111,14 @@ def identical_groups(unit_weights, atol=0.0):
 
     Units ``i`` and ``j`` are together when every weight differs by at most
     ``atol`` between ``j`` and the group's first member ``i``. With the default
-    ``atol=0`` that is exact equality.
+    ``atol=0`` that is exact equality. A unit with a NaN or infinite weight is
+    identical to no unit, itself included: NaN is never tied.
 
     Examples:
         >>> identical_groups(np.array([[1.0, 2.0], [5.0, 5.0], [1.0, 2.0]]))
         [[0, 2]]
+        >>> identical_groups(np.array([[np.nan, 1.0], [np.nan, 1.0]]))
+        []
 
     Args:
         unit_weights: array (units, d).
@@ -127,7 +131,7 @@ def identical_groups(unit_weights, atol=0.0):
 
 
 def distinct_units(unit_weights, atol=0.0):
-    """How many different units there are (1 when all are identical).
+    """How many different units there are (1 when all are identical); each unit with a NaN weight counts apart.
 
     Examples:
         >>> distinct_units(np.array([[1.0, 2.0], [5.0, 5.0], [1.0, 2.0]]))
@@ -139,16 +143,24 @@ def distinct_units(unit_weights, atol=0.0):
 def _groups(unit_weights, atol):
     w = check_unit_weights(unit_weights, ndims=(2,))
     atol = check_number(atol, "atol", minimum=0)
-    return _greedy(w.shape[0], lambda i, j: np.max(np.abs(w[j] - w[i]), initial=0.0) <= atol)
+    finite = np.isfinite(w).all(axis=1)  # a unit with a NaN or infinite weight is never identical to another
+    return _greedy(w.shape[0], lambda i, j: bool(finite[i] and finite[j]
+                                                 and np.max(np.abs(w[j] - w[i]), initial=0.0) <= atol))
 
 
 def _greedy(n, same):
-    """All groups of 0..n-1: each takes the first unit left and every unit ``same`` as it."""
+    """All groups of 0..n-1: each takes the first unit left and every later unit ``same`` as it.
+
+    The first unit always leaves with its group, so this ends after at most n
+    rounds whatever ``same`` says (a NaN unit is ``same`` as nothing, itself
+    included: it is a group of one, never tied).
+    """
     left, groups = list(range(n)), []
     while left:
-        group = [j for j in left if same(left[0], j)]
+        first, rest = left[0], left[1:]
+        group = [first] + [j for j in rest if same(first, j)]
         groups.append(group)
-        left = [j for j in left if j not in group]
+        left = [j for j in rest if j not in group]
     return groups
 
 
@@ -162,8 +174,7 @@ def distinct_from_distances(distances):
         >>> distinct_from_distances(np.array([[0.0, 3.0, 0.0], [3.0, 0.0, 3.0], [0.0, 3.0, 0.0]]))
         2
     """
-    d = np.asarray(distances)
-    return len(_greedy(len(d), lambda i, j: d[i, j] == 0))
+    return len(_zero_distance_groups(distances))
 
 
 def groups_from_distances(distances):
@@ -177,8 +188,13 @@ def groups_from_distances(distances):
         >>> groups_from_distances(np.array([[0.0, 3.0, 0.0], [3.0, 0.0, 3.0], [0.0, 3.0, 0.0]]))
         [[0, 2]]
     """
+    return [g for g in _zero_distance_groups(distances) if len(g) > 1]
+
+
+def _zero_distance_groups(distances):
+    """All groups of units at distance exactly 0 from the group's first (a NaN distance is never 0)."""
     d = np.asarray(distances)
-    return [g for g in _greedy(len(d), lambda i, j: d[i, j] == 0) if len(g) > 1]
+    return _greedy(len(d), lambda i, j: d[i, j] == 0)
 
 
 def off_diagonal(distances):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from course_companion.analysis import FLOAT32_RESOLUTION, distinct_units, identical_groups, relative_tie_gap, tie_gap
+from course_companion.analysis.tie import PARTS
 from course_companion.checks import check_int
 from course_companion.data import check_xy
 from course_companion.schemes import CONSTANT_VALUE
@@ -130,12 +131,12 @@ def words(change, data=None):
 
 
 def _units(branch_model):
-    """L1's units as one row each: incoming weights, bias, outgoing weights, per-unit values between."""
+    """L1's units as one row each: every part a tie needs (``analysis.tie.PARTS``) side by side, float64."""
     from course_companion.models.dense import tie_parts
 
     parts = tie_parts(branch_model, "L1")
-    blocks = [parts["units"]] + [parts[k] for k in ("outgoing", "between") if parts[k] is not None]
-    return np.concatenate([np.asarray(b, np.float64) for b in blocks], axis=1)
+    parts = {"incoming": parts["units"], "outgoing": parts["outgoing"], "between": parts["between"]}
+    return np.concatenate([np.asarray(parts[k], np.float64) for k in PARTS if parts[k] is not None], axis=1)
 
 
 def run_breakers(data, changes=None, epochs=None, seed=0, progress=True):

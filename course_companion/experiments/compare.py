@@ -8,14 +8,15 @@ inside any group that the scheme started tied). ``summary_markdown`` is the
 """
 import numpy as np
 
-from course_companion.analysis.distances import (distinct_from_distances, distinct_units, off_diagonal, pairwise_distances,
-                                                 tie_gap)
+from course_companion.analysis.distances import distinct_units, off_diagonal, pairwise_distances, tie_gap
+from course_companion.analysis.tie import tie_verdict
 from course_companion.data import check_xy
 from course_companion.schemes import BINARY, PERTURBED_JITTER, check_scheme, class_labels, scheme_groups
 from course_companion.tables import header_line, number, table
 
 __all__ = ["KEEPS_TIES", "BASELINE", "summary_row", "summary_from_recording", "run_compare", "run_baseline",
-           "compare_table", "tie_check", "constant_moved", "drift_sentence", "answer_finding", "summary_markdown"]
+           "compare_table", "tie_check", "constant_moved", "drift_sentence", "final_distinct", "answer_finding",
+           "summary_markdown"]
 
 KEEPS_TIES = ("constant", "mirrored")  # the schemes whose tied groups must stay equal
 BASELINE = "no hidden layer"  # the summary's row for the linear model a hidden layer has to beat
@@ -44,7 +45,7 @@ def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2"),
     for index, name in enumerate(layers):
         units = np.asarray(layer_units[name])
         off = off_diagonal(pairwise_distances(units))
-        row[f"{name}_distinct"] = distinct_units(units)
+        row[f"{name}_distinct"] = distinct_units(units)  # = final_distinct, the answer title's count
         row[f"{name}_min"] = float(off.min()) if off.size else 0.0
         row[f"{name}_max"] = float(off.max()) if off.size else 0.0
         gap = tie_gap(units, (groups or {}).get(index))
@@ -170,8 +171,10 @@ def compare_table(rows, markdown=False):
 def tie_check(recordings, groups):
     """One sentence: did the schemes that keep ties (constant, mirrored) keep them at every record?
 
-    Checked with ``testing.assert_tied`` on each recording: exactly on the
-    CPU, within ``GPU_TIE_TOLERANCE`` for weights that came from a GPU.
+    Decided by ``analysis.tie_verdict`` through ``testing.assert_tied`` on each
+    recording: exactly on the CPU, within ``GPU_TIE_TOLERANCE`` for weights
+    that came from a GPU; a NaN or infinite weight never holds. The largest tie
+    gap is over every record (NaN where a weight was NaN).
 
     Args:
         recordings: dict from scheme to ``Recording``.
@@ -182,13 +185,13 @@ def tie_check(recordings, groups):
     kept = [s for s in recordings if s in KEEPS_TIES and groups.get(s)]
     if not kept:
         return "Tie check: no scheme here keeps ties (constant and mirrored do)."
-    failures, worst = [], 0.0
+    failures, gaps = [], [0.0]
     for scheme in kept:
         rec = recordings[scheme]
         for index, layer_groups in groups[scheme].items():
             if index >= len(rec.dense_layers) or rec.dense_layers[index] not in rec.layers:
                 continue
-            worst = max(worst, float(tie_gap(rec.units(index), layer_groups).max()))
+            gaps.append(np.max(tie_gap(rec.units(index), layer_groups)))
             try:
                 assert_tied(rec, index, layer_groups)
             except AssertionError as exc:
@@ -196,7 +199,7 @@ def tie_check(recordings, groups):
     tolerance = tie_tolerance(next(iter(recordings.values())).metadata.get("device", "CPU"))
     rule = "exactly (CPU)" if tolerance == 0 else f"within {tolerance:g} (GPU tolerance)"
     verdict = "held" if not failures else "FAILED (" + "; ".join(failures) + ")"
-    return f"Tie check ({' and '.join(kept)}, equal {rule}): {verdict}; largest tie gap {number(worst)}."
+    return f"Tie check ({' and '.join(kept)}, equal {rule}): {verdict}; largest tie gap {number(float(np.max(gaps)))}."
 
 
 def constant_moved(recordings):
@@ -232,24 +235,35 @@ def drift_sentence(rows):
     return ("; ".join(parts) + ".") if parts else ""
 
 
+def final_distinct(recording, layer):
+    """Distinct units of ``layer`` at the recording's last record: what the table and the answer title both show."""
+    return distinct_units(recording.units(layer, record=-1))
+
+
 def answer_finding(recordings, layer="L1"):
-    """The answer figure's title: what this run shows of equal and of random starts, chosen from the numbers."""
+    """The answer figure's title: what this run shows of equal and of random starts, chosen from the numbers.
+
+    Whether the groups a scheme started tied are still tied is ``analysis.tie_verdict``'s verdict on the last
+    record (incoming weights and biases, as a recording holds them); distinct units are ``final_distinct``'s, the
+    table's own count.
+    """
     claims = []
     kept = {s: r.groups.get(r.dense_layers.index(r.layer_name(layer))) for s, r in recordings.items() if s in KEEPS_TIES}
     kept = {s: groups for s, groups in kept.items() if groups}  # only groups the recording names can be checked
     for scheme, groups in kept.items():
-        d = recordings[scheme].distances(layer, record=-1)
-        if any(d[np.ix_(g, g)].any() for g in groups):
+        verdict = tie_verdict({"incoming": recordings[scheme].units(layer, record=-1)}, groups)
+        if verdict.status == "not finite":
+            claims.append(f"under {scheme} a weight became NaN or infinite (the run diverged)")
+        elif not verdict.held:
             claims.append(f"units that started equal under {scheme} came apart")
     if kept and not claims:
         claims.append("Units that start equal stay equal")
     if "random" in recordings:
-        d = recordings["random"].distances(layer, record=-1)
-        distinct = distinct_from_distances(d)
-        claims.append("random starts make them differ" if distinct == len(d) else
-                      f"a random start left {distinct} of {len(d)} units distinct")
-    counts = ", ".join(f"{s}: {distinct_from_distances(r.distances(layer, record=-1))}" for s, r in recordings.items())
-    n = len(next(iter(recordings.values())).distances(layer, record=-1))
+        distinct, n = final_distinct(recordings["random"], layer), recordings["random"].units(layer, -1).shape[0]
+        claims.append("random starts make them differ" if distinct == n else
+                      f"a random start left {distinct} of {n} units distinct")
+    counts = ", ".join(f"{s}: {final_distinct(r, layer)}" for s, r in recordings.items())
+    n = next(iter(recordings.values())).units(layer, -1).shape[0]
     head = "; ".join(claims)
     return (f"{head[:1].upper()}{head[1:]}.\n" if head else "") + f"Distinct units of {layer} ({n}) after training - {counts}"
 

@@ -14,6 +14,7 @@ is the table the command prints; ``figures.explain`` draws the weights.
 """
 import numpy as np
 
+from course_companion.analysis.tie import tie_verdict
 from course_companion.data import standardized_coffee_data
 from course_companion.tables import table
 
@@ -103,9 +104,14 @@ def six_weights(layers):
 
 
 def pairs_equal(recording):
-    """Whether w1 = w3, w2 = w4 and w5 = w6 exactly, at every record (the tie, read off the weights)."""
-    series = six_weights({layer: recording.units(layer) for layer in ("hidden", "out")})
-    return all(np.array_equal(series[a], series[b]) for a, b in (("w1", "w3"), ("w2", "w4"), ("w5", "w6")))
+    """Whether the two hidden units are tied at every record: w1 = w3, w2 = w4, b1 = b2 and w5 = w6 exactly.
+
+    ``analysis.tie_verdict``'s verdict on the hidden units (incoming weights and biases) and their outgoing
+    weights (the output unit's first two weights); NaN is never tied.
+    """
+    hidden, out = recording.units("hidden"), recording.units("out")
+    outgoing = np.swapaxes(out[..., :2], -1, -2)  # (records, 2 hidden units, 1 output unit)
+    return tie_verdict({"incoming": hidden, "outgoing": outgoing}, [[0, 1]]).held
 
 
 def weights_and_gradients_at(recording, record):

@@ -55,7 +55,7 @@ class Constant(keras.initializers.Initializer):
     """
 
     def __init__(self, value=0.0):
-        self.value = check_number(value, "value")
+        self.value = check_number(value, "value", float32=True)
 
     def __call__(self, shape, dtype=None):
         return keras.ops.full(shape, self.value, dtype=dtype or "float32")
@@ -149,7 +149,7 @@ class Mirrored(SeededInitializer):
         self.unit_groups = check_groups(unit_groups, "unit_groups")
         self.input_groups = check_groups(input_groups, "input_groups")
         self.base = _check_distribution(base, "base")
-        self.jitter = check_number(jitter, "jitter", minimum=0)
+        self.jitter = check_number(jitter, "jitter", minimum=0, float32=True)
 
     def __call__(self, shape, dtype=None):
         shape = tuple(int(s) for s in shape)
