@@ -170,3 +170,43 @@ def test_bad_parts_are_refused():
         tie_verdict({"incoming": w}, [[0, 5]])
     with pytest.raises(ValueError, match="at least one group"):
         tie_verdict({"incoming": w}, [])
+
+
+def _diverged_recording(scheme="constant"):
+    """A constant run whose weights became NaN in the last record (what a diverging fit records)."""
+    from course_companion.recording import Recording
+
+    l1 = np.zeros((2, 3, 3))
+    l1[1] = np.nan
+    out = np.zeros((2, 1, 4))
+    return Recording.from_arrays(["L1", "L2"], [0, 5], [0, 1], units={"L1": l1, "L2": out},
+                                 logs=[{}, {"accuracy": 0.5, "loss": np.nan}],
+                                 metadata={"scheme": scheme, "seed": 0, "data": "test", "groups": {"0": [[0, 1, 2]]}},
+                                 dense_layers=["L1", "L2"])
+
+
+def test_a_diverged_run_is_never_called_tied_and_its_summary_ends():
+    from course_companion.experiments.compare import answer_finding, summary_markdown
+
+    recordings = {"constant": _diverged_recording()}
+    title = answer_finding(recordings)
+    assert "NaN or infinite" in title and "stay equal" not in title
+    assert "Distinct units of L1 (3) after training - constant: 3" in title  # each NaN unit counts apart
+    text = summary_markdown(recordings)
+    assert "Tie check (constant, equal exactly (CPU)): FAILED" in text and "NaN is never tied" in text
+    assert "largest tie gap nan" in text
+
+
+def test_compare_refuses_a_constant_float32_cannot_hold_before_training(tmp_path, capsys):
+    import time
+
+    from course_companion.cli import main
+
+    signal.alarm(10)  # the CLI imports Keras: more than NumPy's 2 s, far less than a training
+    start = time.perf_counter()
+    code = main(["compare", "--constant", "1e308", "--schemes", "constant", "--epochs", "1", "--out", str(tmp_path / "o")])
+    assert code == 2
+    assert time.perf_counter() - start < 5
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--constant" in err[0] and "float32" in err[0]
+    assert not (tmp_path / "o").exists()
