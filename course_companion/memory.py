@@ -1,9 +1,10 @@
 """How many bytes a run will need, read before it starts: sizes, records, replicas, this machine.
 
 ``UnitRecorder`` warns when a fit will record more than its budget
-(``recording_bytes``); ``training.train_replicas`` refuses a replica model that
-cannot fit in this machine's memory (``replica_bytes``, ``available_bytes``)
-before building anything. NumPy only.
+(``recording_bytes``; ``recording_advice`` words it, with what would fit);
+``training.train_replicas`` refuses a replica model that cannot fit in this
+machine's memory (``replica_bytes``, ``available_bytes``) before building
+anything. Weights count the bytes of their real dtype. NumPy only.
 """
 import os
 import re
@@ -12,7 +13,7 @@ import numpy as np
 
 from course_companion.analysis.distances import METRICS
 
-__all__ = ["parse_bytes", "format_bytes", "recording_bytes", "replica_bytes", "available_bytes"]
+__all__ = ["parse_bytes", "format_bytes", "recording_bytes", "recording_advice", "replica_bytes", "available_bytes"]
 
 _SIZES = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
 
@@ -39,20 +40,53 @@ def format_bytes(n):
     return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.1f} KiB"
 
 
-def recording_bytes(every, keep, gradients, epochs, steps_per_epoch, layer_shapes):
+def recording_bytes(every, keep, gradients, epochs, steps_per_epoch, layer_shapes, dtype="float32"):
     """(bytes, records, bytes per record) one ``fit`` will record.
+
+    Weights and gradients count ``dtype``'s bytes (8 a weight for a float64
+    recording, 4 for float32); distances are always float64.
+
+    Examples:
+        >>> recording_bytes("epoch", "weights", False, 3, 4, [(25, 401)], dtype="float64")
+        (401000, 5, 80200)
 
     Args:
         every: "epoch" or N batches; keep: "weights" or "distances"; gradients: bool.
         layer_shapes: (units, d) per recorded layer.
+        dtype: the recorded weights' dtype (``recording.record_dtype`` of the model's).
     """
     batches = epochs * (steps_per_epoch or 1)
     records = 2 + (epochs if every == "epoch" else batches // every)
-    per_weights = sum(u * d * 4 for u, d in layer_shapes)
+    per_weights = sum(u * d * np.dtype(dtype).itemsize for u, d in layer_shapes)
     per_record = per_weights if keep == "weights" else sum(u * u * 8 * len(METRICS) for u, _ in layer_shapes)
     if gradients:
         per_record += per_weights
     return records * per_record, records, per_record
+
+
+def recording_advice(budget, every, keep, gradients, epochs, steps_per_epoch, layer_shapes, dtype="float32"):
+    """None if the recording of one ``fit`` fits in ``budget`` bytes; else one sentence with its size and what would fit.
+
+    The arguments after ``budget`` are ``recording_bytes``'; what would fit is
+    a larger ``every`` (per-batch records) or ``keep='distances'``.
+
+    Examples:
+        >>> recording_advice(2**20, 1, "weights", False, 20, 32, [(25, 401)])
+        'this fit will record about 24.6 MiB (642 records x 39.2 KiB), over memory_budget 1.0 MiB; every=27 would fit'
+    """
+    total, records, per_record = recording_bytes(every, keep, gradients, epochs, steps_per_epoch, layer_shapes, dtype)
+    if total <= budget:
+        return None
+    fits = []
+    if every != "epoch":
+        room = max(budget - 2 * per_record, 1)
+        fits.append(f"every={max(int(np.ceil(epochs * (steps_per_epoch or 1) * per_record / room)), every + 1)}")
+    if keep == "weights":
+        if recording_bytes(every, "distances", gradients, epochs, steps_per_epoch, layer_shapes, dtype)[0] <= budget:
+            fits.append("keep='distances'")
+    return (f"this fit will record about {format_bytes(total)} ({records} records x {format_bytes(per_record)}), "
+            f"over memory_budget {format_bytes(budget)}; "
+            + (f"{' or '.join(fits)} would fit" if fits else "record fewer layers to fit"))
 
 
 def replica_bytes(replicas, input_dim, layer_sizes, epochs, steps_per_epoch, every="epoch", batch_size=32,
@@ -72,7 +106,7 @@ def replica_bytes(replicas, input_dim, layer_sizes, epochs, steps_per_epoch, eve
     fans = (int(input_dim),) + tuple(layer_sizes)[:-1]
     weights = sum((fan + 1) * n for fan, n in zip(fans, layer_sizes))
     shapes = [(n, fan + 1) for fan, n in zip(fans, layer_sizes)]
-    records = recording_bytes(every, "weights", False, epochs, steps_per_epoch, shapes)[0] * size // 4
+    records = recording_bytes(every, "weights", False, epochs, steps_per_epoch, shapes, dtype)[0]
     activations = 2 * batch_size * sum(layer_sizes) * size
     return int(replicas) * (4 * weights * size + 3 * records + activations)
 

@@ -12,19 +12,33 @@ from pathlib import Path
 import numpy as np
 
 from course_companion.analysis.distances import METRICS, pairwise_distances
+from course_companion.analysis.layout import join_units, split_units  # the unit layout's home; re-exported
 from course_companion.files import atomic_path
 from course_companion.layer_names import layer_name
 from course_companion.schemes import SCHEMES, scheme_groups
 
-__all__ = ["Recording", "FORMAT_VERSION"]
+__all__ = ["Recording", "FORMAT_VERSION", "join_units", "split_units", "record_dtype"]
 
 FORMAT_VERSION = 1
 KEEPS = ("weights", "distances")
 
 
+def record_dtype(dtype):
+    """The dtype a recording keeps weights of ``dtype`` in: float64 for float64 (a float64 model), else float32.
+
+    Examples:
+        >>> record_dtype("float64"), record_dtype("bfloat16")
+        (<class 'numpy.float64'>, <class 'numpy.float32'>)
+    """
+    try:
+        wide = np.dtype(dtype) == np.float64
+    except TypeError:  # a dtype NumPy does not know (bfloat16): not float64
+        wide = False
+    return np.float64 if wide else np.float32
+
+
 def _weights_dtype(values):
-    """float64 for weights that are float64 (a float64 model); float32 for everything else."""
-    return np.float64 if np.asarray(values).dtype == np.float64 else np.float32
+    return record_dtype(np.asarray(values).dtype)
 
 
 def _scalars(logs):
@@ -35,8 +49,9 @@ class Recording:
     """What a ``UnitRecorder`` recorded: per record, every unit of each layer.
 
     Arrays are per layer with the records first: ``units(layer)`` is
-    (records, units, fan_in + 1), incoming column then bias, float32 (float64
-    for a model trained in float64, so its small differences survive). A layer
+    (records, units, fan_in + 1), incoming column then bias (``join_units``),
+    float32 (float64 for a model trained in float64, so its small differences
+    survive, in memory and in the file). A layer
     is named, or counted among the model's Dense layers (0 = ``L1``), also
     when only some layers were recorded.
 
@@ -274,7 +289,7 @@ class Recording:
         arrays["log_keys"] = np.array(keys, dtype=str)
         for i, key in enumerate(keys):
             arrays[f"log_{i}"] = self.log(key)
-        for i, name in enumerate(self.layers):
+        for i, name in enumerate(self.layers):  # every array in its own dtype: float64 weights stay float64
             if self.keep == "weights":
                 arrays[f"units_{i}"] = self.units(name)
             else:

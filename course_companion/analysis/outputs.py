@@ -9,6 +9,7 @@ nothing. NumPy only.
 import numpy as np
 
 from course_companion.analysis.distances import check_unit_weights
+from course_companion.analysis.layout import split_units
 
 __all__ = ["ACTIVATIONS", "silent_inputs", "unit_outputs", "output_gap"]
 
@@ -59,7 +60,8 @@ def unit_outputs(X, unit_weights, units=None, activation="sigmoid"):
                          f"got shape {X.shape}")
     if units is not None:
         w = w[..., list(units), :]
-    z = np.einsum("nf,...uf->...nu", X, w[..., :-1]) + w[..., None, :, -1]
+    incoming, bias = split_units(w)
+    z = np.einsum("nf,...uf->...nu", X, incoming) + bias[..., None, :]
     return ACTIVATIONS[activation](z)
 
 

@@ -16,11 +16,61 @@ from course_companion.callbacks.probe import probe_gradients
 from course_companion.callbacks.snapshots import StepSnapshots, attach, detach
 from course_companion.checks import check_int
 from course_companion.devices import run_metadata
-from course_companion.memory import format_bytes, parse_bytes, recording_bytes
+from course_companion.memory import parse_bytes, recording_advice
 from course_companion.models.dense import dense_layers, find_dense_layer
-from course_companion.recording import Recording
+from course_companion.recording import Recording, join_units, record_dtype
 
-__all__ = ["UnitRecorder"]
+__all__ = ["UnitRecorder", "DenseGatherer"]
+
+
+class DenseGatherer:
+    """What a recorder reads off a model: its recorded Dense layers, their variables, and their units.
+
+    ``UnitRecorder`` holds one; ``ReplicaRecorder`` holds a
+    ``ReplicaGatherer`` with the same methods. ``bind`` finds the layers at
+    the start of each fit.
+
+    Args:
+        layers: None for every Dense layer, or a list of layer names or
+            indices into the Dense layers.
+    """
+
+    def __init__(self, layers=None):
+        self.selection = layers
+        self.layers = []
+
+    def bind(self, model):
+        """Find the recorded layers in ``model``; return the names of every layer an integer counts."""
+        dense = dense_layers(model)
+        if not dense:
+            raise ValueError(f"model {model.name!r} has no Dense layer to record")
+        self.layers = dense if self.selection is None else [_find(model, item) for item in self.selection]
+        return [l.name for l in dense]
+
+    def variables(self):
+        """Every recorded layer's kernel, then its bias (if any), in layer order."""
+        return [v for l in self.layers for v in ([l.kernel, l.bias] if l.use_bias else [l.kernel])]
+
+    def units(self, values):
+        """Arrays in ``variables()``'s order -> {layer name: (units, d)}; with a leading records axis, (records, units, d)."""
+        values = iter(values)
+        return {l.name: join_units(next(values), next(values) if l.use_bias else None) for l in self.layers}
+
+    def shapes(self):
+        """(units, d) per recorded layer, for the memory estimate."""
+        return [(l.units, l.kernel.shape[0] + int(l.use_bias)) for l in self.layers]
+
+    def logs(self, logs):
+        """An epoch's logs as the recording keeps them."""
+        return logs
+
+
+def _find(model, layer):
+    try:
+        return find_dense_layer(model, layer)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"layers: {exc}") from None
+
 
 class UnitRecorder(keras.callbacks.Callback):
     """Record every unit's weights of Dense layers as a model trains.
@@ -75,6 +125,8 @@ class UnitRecorder(keras.callbacks.Callback):
         memory_budget: size such as "1GiB"; above it the recorder warns once
             at the start of training, with what would fit.
         metadata: dict stored in the recording (scheme, seed, data...).
+        gatherer: what reads the layers: None for a ``DenseGatherer`` of
+            ``layers``; ``ReplicaRecorder`` gives its ``ReplicaGatherer``.
     """
 
     def __init__(
@@ -86,6 +138,8 @@ class UnitRecorder(keras.callbacks.Callback):
         keep="weights",
         memory_budget="1GiB",
         metadata=None,
+        *,
+        gatherer=None,
     ):
         super().__init__()
         if isinstance(every, str) and every != "epoch":
@@ -98,8 +152,11 @@ class UnitRecorder(keras.callbacks.Callback):
             raise ValueError(f"keep must be 'weights' or 'distances'; got {keep!r}")
         if metadata is not None and not isinstance(metadata, dict):
             raise TypeError(f"metadata must be a dict or None; got {type(metadata).__name__}")
+        if gatherer is not None and layers is not None:
+            raise ValueError(f"give layers or a gatherer, not both; got layers={layers!r}")
         self.every = every if every == "epoch" else check_int(every, "every", minimum=1)
         self.layers = None if layers is None else list(layers)
+        self.gatherer = DenseGatherer(self.layers) if gatherer is None else gatherer
         self.gradients = gradients
         self.probe = self._check_probe(probe) if probe is not None else None
         if gradients and self.probe is None:
@@ -138,42 +195,12 @@ class UnitRecorder(keras.callbacks.Callback):
         return X, y
 
     # -- set-up ----------------------------------------------------------
-    def _resolve_layers(self):
-        """The layers to record, and the names of every layer an integer counts."""
-        model = self.model
-        dense = dense_layers(model)
-        if not dense:
-            raise ValueError(f"model {model.name!r} has no Dense layer to record")
-        if self.layers is None:
-            return dense, [l.name for l in dense]
-        found = []
-        for item in self.layers:
-            try:
-                found.append(find_dense_layer(model, item))
-            except (TypeError, ValueError) as exc:
-                raise type(exc)(f"layers: {exc}") from None
-        return found, [l.name for l in dense]
-
     def _warn_if_over_budget(self):
-        epochs = int(self.params.get("epochs") or 1)
-        steps_per_epoch = self._steps_per_epoch()
-        shapes = self._layer_shapes()
-        total, records, per_record = recording_bytes(self.every, self.keep, self.gradients, epochs, steps_per_epoch, shapes)
-        if total <= self.memory_budget:
-            return
-        fits = []
-        if self.every != "epoch":
-            room = max(self.memory_budget - 2 * per_record, 1)
-            fits.append(f"every={max(int(np.ceil(epochs * (steps_per_epoch or 1) * per_record / room)), self.every + 1)}")
-        if self.keep == "weights":
-            if recording_bytes(self.every, "distances", self.gradients, epochs, steps_per_epoch, shapes)[0] <= self.memory_budget:
-                fits.append("keep='distances'")
-        warnings.warn(
-            f"UnitRecorder: this fit will record about {format_bytes(total)} ({records} records x {format_bytes(per_record)}), "
-            f"over memory_budget {format_bytes(self.memory_budget)}; "
-            + (f"{' or '.join(fits)} would fit" if fits else "record fewer layers to fit"),
-            stacklevel=2,
-        )
+        dtype = np.result_type(*(record_dtype(v.dtype) for v in self.gatherer.variables()))
+        advice = recording_advice(self.memory_budget, self.every, self.keep, self.gradients,
+                                  int(self.params.get("epochs") or 1), self._steps_per_epoch(), self.gatherer.shapes(), dtype)
+        if advice is not None:
+            warnings.warn(f"UnitRecorder: {advice}", stacklevel=2)
 
     # -- Keras hooks -----------------------------------------------------
     def on_train_begin(self, logs=None):
@@ -182,8 +209,8 @@ class UnitRecorder(keras.callbacks.Callback):
                 f"UnitRecorder(every={self.every}) needs the number of batches per epoch, and this fit "
                 "does not know it: pass steps_per_epoch to fit, or use every='epoch'"
             )
-        self._layers, dense_names = self._resolve_layers()
-        names = [l.name for l in self._layers]
+        dense_names = self.gatherer.bind(self.model)
+        names = [l.name for l in self.gatherer.layers]
         self._it0 = self._iterations()
         self._step0 = self._step
         self._epoch_start = self._step
@@ -214,11 +241,14 @@ class UnitRecorder(keras.callbacks.Callback):
         self._epoch_start = self._step
 
     def _on_batch(self, batch, logs=None):
+        # Keras gives the index of the batch just trained, counted from 0 in each epoch:
+        # batch 0 ends step 1 of the epoch (step 0 is record 0, taken before any batch).
         self._step = self._epoch_start + batch + 1
         if self._step % self.every == 0:
             self._take()
 
     def on_epoch_end(self, epoch, logs=None):
+        logs = self.gatherer.logs(logs)
         self._copy_out()
         self._step = self._step0 + self._iterations() - self._it0
         self._epochs_done += 1
@@ -244,7 +274,7 @@ class UnitRecorder(keras.callbacks.Callback):
         if not self._on_device:
             return
         rows = self._steps_per_epoch() // self.every + 2  # the records of one epoch, and one row half-way
-        self._snapshots = StepSnapshots(self._variables(), self.every, rows, self._step)
+        self._snapshots = StepSnapshots(self.gatherer.variables(), self.every, rows, self._step)
         attach(self.model, self._snapshots, self._abort, fit=self.params)
 
     def _copy_out(self):
@@ -252,7 +282,7 @@ class UnitRecorder(keras.callbacks.Callback):
         if self._snapshots is None:
             return
         steps, values = self._snapshots.take()
-        stacked = self._to_unit_weights(values)  # each layer's records at once: (records, units, d)
+        stacked = self.gatherer.units(values)  # each layer's records at once: (records, units, d)
         for i, step in enumerate(steps):
             self._step = int(step)
             self._take(units={name: records[i] for name, records in stacked.items()})
@@ -271,7 +301,7 @@ class UnitRecorder(keras.callbacks.Callback):
         more than it saved now that per-batch records are copied on the device.
         """
         self._sync()
-        return [keras.ops.convert_to_numpy(v.value) for v in self._variables()]
+        return [keras.ops.convert_to_numpy(v.value) for v in self.gatherer.variables()]
 
     def _sync(self):
         """On JAX, put the training state back into the model's variables.
@@ -284,30 +314,9 @@ class UnitRecorder(keras.callbacks.Callback):
         if sync is not None:
             sync()
 
-    def _variables(self):
-        """Every recorded layer's kernel, then its bias (if any), in layer order."""
-        return [v for l in self._layers for v in ([l.kernel, l.bias] if l.use_bias else [l.kernel])]
-
-    def _to_unit_weights(self, values):
-        """Arrays in ``_variables()``'s order -> {layer name: (units, d)}, ``unit_weights``'s layout.
-
-        Arrays with a leading records axis give (records, units, d).
-        """
-        values = iter(values)
-        out = {}
-        for layer in self._layers:
-            parts = [next(values)] + ([next(values)[..., None, :]] if layer.use_bias else [])
-            # Recording keeps float64 as float64, makes the rest float32
-            out[layer.name] = np.swapaxes(np.concatenate(parts, axis=-2), -1, -2)
-        return out
-
     def _snapshot(self):
         """{layer name: (units, d) weights} now."""
-        return self._to_unit_weights(self._read_variables())
-
-    def _layer_shapes(self):
-        """(units, d) per recorded layer, for the memory estimate."""
-        return [(l.units, l.kernel.shape[0] + int(l.use_bias)) for l in self._layers]
+        return self.gatherer.units(self._read_variables())
 
     def _iterations(self):
         self._sync()
@@ -333,4 +342,4 @@ class UnitRecorder(keras.callbacks.Callback):
     def _probe_gradients(self):
         """The loss's gradient on the probe batch for every recorded variable, as unit weights."""
         self._sync()
-        return self._to_unit_weights(probe_gradients(self.model, self._variables(), *self.probe))
+        return self.gatherer.units(probe_gradients(self.model, self.gatherer.variables(), *self.probe))

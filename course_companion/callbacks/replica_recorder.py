@@ -4,19 +4,61 @@ import numpy as np
 from course_companion.analysis.distances import METRICS
 from course_companion.callbacks.recorder import UnitRecorder
 from course_companion.models.replicas import ReplicaDense, per_replica_logs
-from course_companion.recording import Recording
+from course_companion.recording import Recording, join_units
 
-__all__ = ["ReplicaRecorder"]
+__all__ = ["ReplicaRecorder", "ReplicaGatherer"]
+
+
+class ReplicaGatherer:
+    """What a ``ReplicaRecorder`` reads off a replica model: ``DenseGatherer``'s methods for ``ReplicaDense`` layers.
+
+    A record of a layer is (K, units, fan_in + 1): each replica's units in
+    a standalone Dense layer's layout, the replica axis first.
+    """
+
+    def __init__(self):
+        self.layers = []
+
+    def bind(self, model):
+        """Find every ``ReplicaDense`` layer of ``model``; return their names (what an integer layer counts)."""
+        found = [l for l in model.layers if isinstance(l, ReplicaDense)]
+        if not found:
+            raise ValueError(f"model {model.name!r} has no ReplicaDense layer; use UnitRecorder for a plain model")
+        self.layers = found
+        return [l.name for l in found]
+
+    def variables(self):
+        """Every layer's kernel, then its bias, in layer order."""
+        return [v for l in self.layers for v in (l.kernel, l.bias)]
+
+    def units(self, values):
+        """Arrays in ``variables()``'s order -> {layer name: ([records,] K, units, fan_in + 1)}."""
+        values = iter(values)
+        # kernel ([records,] fan_in, K, units) -> ([records,] K, fan_in, units): one Dense kernel per replica
+        return {l.name: join_units(np.moveaxis(next(values), -3, -2), next(values)) for l in self.layers}
+
+    def shapes(self):
+        """K layers of (units, d) per layer: right for weights (K*u*d) and distances (K*u*u) alike."""
+        return [(l.units, l.kernel.shape[0] + 1) for l in self.layers for _ in range(l.replicas)]
+
+    def logs(self, logs):
+        """An epoch's logs with ``ReplicaMetrics``' vectors as scalar ``loss/k`` and ``accuracy/k``."""
+        return per_replica_logs(logs)
+
+    @property
+    def replicas(self):
+        """K, the number of replicas."""
+        return self.layers[0].replicas
 
 
 class ReplicaRecorder(UnitRecorder):
     """A ``UnitRecorder`` for a replica model: one ``Recording`` per replica.
 
-    Records every ``ReplicaDense`` layer; ``replicas()`` splits the recording
-    into one ``Recording`` per replica, each in the layout of a standalone
-    model's, so distances and figures work on it unchanged. Each replica's
-    logs are the ``loss/k`` and ``accuracy/k`` entries that ``ReplicaMetrics``
-    adds at every epoch's end.
+    Records every ``ReplicaDense`` layer (through a ``ReplicaGatherer``);
+    ``replicas()`` splits the recording into one ``Recording`` per replica,
+    each in the layout of a standalone model's, so distances and figures work
+    on it unchanged. Each replica's logs are the ``loss/k`` and
+    ``accuracy/k`` entries that ``ReplicaMetrics`` adds at every epoch's end.
 
     Args:
         every: "epoch" or an int N (batches).
@@ -26,28 +68,8 @@ class ReplicaRecorder(UnitRecorder):
     """
 
     def __init__(self, every="epoch", keep="weights", memory_budget="1GiB", metadata=None):
-        super().__init__(every=every, keep=keep, memory_budget=memory_budget, metadata=metadata)
-
-    def on_epoch_end(self, epoch, logs=None):
-        super().on_epoch_end(epoch, per_replica_logs(logs))
-
-    def _resolve_layers(self):
-        found = [l for l in self.model.layers if isinstance(l, ReplicaDense)]
-        if not found:
-            raise ValueError(f"model {self.model.name!r} has no ReplicaDense layer; use UnitRecorder for a plain model")
-        return found, [l.name for l in found]
-
-    def _to_unit_weights(self, values):
-        values = iter(values)  # per layer kernel ([records,] fan_in, K, units), bias ([records,] K, units)
-        out = {}
-        for layer in self._layers:
-            kernel, bias = next(values), next(values)
-            out[layer.name] = np.moveaxis(np.concatenate([kernel, bias[..., None, :, :]], axis=-3), -3, -1)
-        return out  # per layer ([records,] K, units, fan_in + 1)
-
-    def _layer_shapes(self):
-        # K layers of (units, d) each: right for weights (K*u*d) and distances (K*u*u) alike.
-        return [(l.units, l.kernel.shape[0] + 1) for l in self._layers for _ in range(l.replicas)]
+        super().__init__(every=every, keep=keep, memory_budget=memory_budget, metadata=metadata,
+                         gatherer=ReplicaGatherer())
 
     def replicas(self):
         """One ``Recording`` per replica, in the order of ``model.replica_specs``."""
@@ -60,7 +82,7 @@ class ReplicaRecorder(UnitRecorder):
             stacked = {n: {m: rec.distances(n, m) for m in METRICS} for n in rec.layers}
         all_logs = rec.logs
         out = []
-        for k in range(self._layers[0].replicas):
+        for k in range(self.gatherer.replicas):
             meta = dict(rec.metadata, replica=k)
             if specs:
                 meta.update(scheme=specs[k][0], seed=int(specs[k][1]))

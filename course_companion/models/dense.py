@@ -9,6 +9,7 @@ change a built (maybe trained) model in place and reset the optimizer's state.
 import keras
 import numpy as np
 
+from course_companion.analysis.layout import join_units
 from course_companion.checks import check_groups
 from course_companion.layer_names import layer_name
 
@@ -144,10 +145,8 @@ def unit_weights(layer, dtype="float32"):
     kernel = getattr(layer, "kernel", None)
     if kernel is None or len(kernel.shape) != 2:
         raise TypeError(f"layer must be a built Dense layer; got {type(layer).__name__}")
-    rows = [np.asarray(kernel.numpy())]
-    if getattr(layer, "use_bias", False) and layer.bias is not None:
-        rows.append(np.asarray(layer.bias.numpy())[None, :])
-    units = np.concatenate(rows, axis=0).T
+    bias = layer.bias.numpy() if getattr(layer, "use_bias", False) and layer.bias is not None else None
+    units = join_units(kernel.numpy(), bias)
     return units if dtype is None else units.astype(dtype)
 
 
