@@ -13,7 +13,8 @@ import numpy as np
 
 from course_companion.analysis.distances import METRICS
 
-__all__ = ["parse_bytes", "format_bytes", "recording_bytes", "recording_advice", "replica_bytes", "available_bytes"]
+__all__ = ["parse_bytes", "format_bytes", "recording_bytes", "recording_advice", "replica_bytes", "available_bytes",
+           "MEMORY_SHARE", "ReplicaMemoryError", "check_replica_memory"]
 
 _SIZES = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
 
@@ -124,3 +125,32 @@ def available_bytes():
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None
+
+
+MEMORY_SHARE = 0.8  # a replica run may plan on this share of the memory available when it starts
+
+
+class ReplicaMemoryError(MemoryError):
+    """A replica run that this machine's memory cannot hold; ``need``, ``available`` (bytes) and ``fit`` (replicas)."""
+
+    def __init__(self, replicas, need, available, fit):
+        self.replicas, self.need, self.available, self.fit = replicas, need, available, fit
+        super().__init__(f"{replicas:,} replicas need about {format_bytes(need)} (weights, gradients, Adam's state, "
+                         f"records); {format_bytes(available)} is available, so at most {fit:,} would fit")
+
+
+def check_replica_memory(replicas, input_dim, layer_sizes, epochs, steps_per_epoch, every="epoch", batch_size=32,
+                         dtype="float32", available=None):
+    """Refuse, before anything is built, a replica run that this machine's memory cannot hold.
+
+    Raises:
+        ReplicaMemoryError: with what the run needs (``memory.replica_bytes``),
+            what is available and how many replicas would fit.
+    """
+    available = available_bytes() if available is None else available
+    if available is None:
+        return
+    need = replica_bytes(replicas, input_dim, layer_sizes, epochs, steps_per_epoch, every, batch_size, dtype)
+    room = MEMORY_SHARE * available
+    if need > room:
+        raise ReplicaMemoryError(replicas, need, available, int(room // max(need / replicas, 1)))

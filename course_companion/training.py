@@ -13,23 +13,11 @@ import numpy as np
 from course_companion.callbacks import ProgressLine, ReplicaRecorder
 from course_companion.checks import check_int
 from course_companion.data import check_xy
-from course_companion.memory import available_bytes, format_bytes, replica_bytes
+from course_companion.memory import ReplicaMemoryError, check_replica_memory  # re-exported: their home is memory.py
 from course_companion.models import build_model, build_replicas
 from course_companion.schemes import BINARY, CONSTANT_VALUE, check_scheme, class_labels, scheme_groups
 
 __all__ = ["ReplicaMemoryError", "train", "train_scheme", "check_replica_memory", "train_replicas", "train_seeds"]
-
-MEMORY_SHARE = 0.8  # a replica run may plan on this share of the memory available when it starts
-
-
-class ReplicaMemoryError(MemoryError):
-    """A replica run that this machine's memory cannot hold; ``need``, ``available`` (bytes) and ``fit`` (replicas)."""
-
-    def __init__(self, replicas, need, available, fit):
-        self.replicas, self.need, self.available, self.fit = replicas, need, available, fit
-        super().__init__(f"{replicas:,} replicas need about {format_bytes(need)} (weights, gradients, Adam's state, "
-                         f"records); {format_bytes(available)} is available, so at most {fit:,} would fit")
-
 
 def train(build, X, y, epochs, seed, batch_size, callbacks=(), progress=None, loss_parts=1, shuffle=True):
     """Seed everything with ``seed``, build the model with ``build()``, fit it; return (model, history).
@@ -73,23 +61,6 @@ def train_scheme(scheme, X, y, epochs=20, seed=0, ties=None, batch_size=32, call
                            activation=activation, output_activation=output_activation, loss=loss, constant=constant)
 
     return train(build, X, y, epochs, seed, batch_size, callbacks, progress)
-
-
-def check_replica_memory(replicas, input_dim, layer_sizes, epochs, steps_per_epoch, every="epoch", batch_size=32,
-                         dtype="float32", available=None):
-    """Refuse, before anything is built, a replica run that this machine's memory cannot hold.
-
-    Raises:
-        ReplicaMemoryError: with what the run needs (``memory.replica_bytes``),
-            what is available and how many replicas would fit.
-    """
-    available = available_bytes() if available is None else available
-    if available is None:
-        return
-    need = replica_bytes(replicas, input_dim, layer_sizes, epochs, steps_per_epoch, every, batch_size, dtype)
-    room = MEMORY_SHARE * available
-    if need > room:
-        raise ReplicaMemoryError(replicas, need, available, int(room // max(need / replicas, 1)))
 
 
 def train_replicas(specs, X, y, epochs, seed, batch_size=32, callbacks=(), progress=None, every="epoch",
