@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_companion.checks import check_groups
+from course_companion.checks import check_groups, check_int, check_number
 from course_companion.layer_names import layer_index
 
 __all__ = ["SCHEMES", "DEFAULT_TIES", "CONSTANT_VALUE", "PERTURBED_JITTER", "LOSSES", "ModelSpec", "BINARY", "COFFEE",
@@ -45,17 +45,32 @@ LOSSES = ("binary_crossentropy", "sparse_categorical_crossentropy")
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """One of the course's networks: its sizes, activation, learning rate and default ties.
+    """One of the course's networks: its sizes, activations, loss, optimizer and default ties.
+
+    What a model *is*; how its weights begin (scheme, seed, ties, jitter,
+    constant) is its **start** (``models.builder.Start``). Checked when made:
+    a sparse categorical loss reads logits (a "linear" output) or
+    probabilities ("softmax"), nothing else.
+
+    Examples:
+        >>> MULTICLASS.activations, MULTICLASS.from_logits
+        (('relu', 'relu', 'linear'), True)
+        >>> ModelSpec("mine", 4, (3, 2), "relu", 0.01, None, output_activation=None,
+        ...           loss="sparse_categorical_crossentropy")
+        Traceback (most recent call last):
+        ...
+        ValueError: output_activation must be 'linear' (logits) or 'softmax' for loss ...; got None (the hidden layers' 'relu')
 
     Attributes:
-        name: "binary" or "coffee".
+        name: "binary", "coffee" or "multiclass" (the builders' own: "custom").
         input_dim: features per example.
         layer_sizes: units per Dense layer, the last the output.
         activation: the hidden layers' activation.
-        learning_rate: Adam's.
+        learning_rate: the optimizer's.
         ties: the default tied groups per layer index (0 = L1).
-        output_activation: the last layer's ("sigmoid", or "linear" for logits).
+        output_activation: the last layer's ("sigmoid", or "linear" for logits); None: the same as ``activation``.
         loss: one of ``LOSSES``.
+        optimizer: the optimizer's name ("adam", the course's; ``models.builder.OPTIMIZERS`` lists them).
     """
 
     name: str
@@ -66,6 +81,36 @@ class ModelSpec:
     ties: dict
     output_activation: str = "sigmoid"
     loss: str = "binary_crossentropy"
+    optimizer: str = "adam"
+
+    def __post_init__(self):
+        check_int(self.input_dim, "input_dim", minimum=1)
+        object.__setattr__(self, "layer_sizes", tuple(self.layer_sizes))
+        if not self.layer_sizes:
+            raise ValueError(f"layer_sizes must name at least one layer; got {self.layer_sizes!r}")
+        for i, n in enumerate(self.layer_sizes):
+            check_int(n, f"layer_sizes[{i}]", minimum=1)
+        check_number(self.learning_rate, "learning_rate", minimum=0, strict=True)
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {list(LOSSES)}; got {self.loss!r}")
+        if self.loss == "sparse_categorical_crossentropy" and self.output not in ("linear", "softmax"):
+            got = f"{self.output_activation!r}" + ("" if self.output_activation else f" (the hidden layers' {self.output!r})")
+            raise ValueError(f"output_activation must be 'linear' (logits) or 'softmax' for loss {self.loss!r}; got {got}")
+
+    @property
+    def output(self):
+        """The last layer's activation: ``output_activation``, or ``activation`` where that is None."""
+        return self.output_activation or self.activation
+
+    @property
+    def activations(self):
+        """Each Dense layer's activation, L1 first: ``activation``, and ``output`` for the last."""
+        return (self.activation,) * (len(self.layer_sizes) - 1) + (self.output,)
+
+    @property
+    def from_logits(self):
+        """Whether the loss reads logits: the output is "linear" (the one place this is decided)."""
+        return self.output == "linear"
 
     @property
     def labels(self):

@@ -1,6 +1,8 @@
 """Keras: the course's models under named schemes, their initializers, Dense-layer helpers, replicas, ``FusedAdam``.
 
 One module per idea: ``initializers`` (``Constant``, ``Random``, ``Mirrored``),
+``builder`` (the one builder: a start and a model spec -> layers, with the one
+table of losses and of optimizers; ``kernel_initializers``, ``initial_weights``),
 ``course`` (``build_model``), ``dense`` (finding Dense layers, ``tie_units``,
 ``permute_units``), ``replicas`` (many seeds as one model), ``optimizers``
 (``FusedAdam``), ``layers`` (``MaskedDense``, ``MixedDense``: units that
@@ -8,7 +10,8 @@ differ by construction), ``branches`` (variants of a model side by side, for
 ``breakers``).
 """
 from course_companion.models.branches import Branch, build_branches
-from course_companion.models.course import build_model, initial_weights, kernel_initializers
+from course_companion.models.builder import initial_weights, kernel_initializers
+from course_companion.models.course import build_model
 from course_companion.models.dense import (
     dense_layers,
     find_dense_layer,

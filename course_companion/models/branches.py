@@ -15,13 +15,11 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from course_companion.devices import allow_float64
-from course_companion.layer_names import course_name
-from course_companion.models.course import kernel_initializers
+from course_companion.models.builder import OPTIMIZERS, Start, check_dtype, compile_model, course_layers, make_loss, model_spec
 from course_companion.models.layers import MaskedDense, MixedDense
-from course_companion.schemes import BINARY, CONSTANT_VALUE, LOSSES, check_scheme
+from course_companion.schemes import BINARY, CONSTANT_VALUE, check_scheme
 
-__all__ = ["Branch", "BETWEEN", "OPTIMIZERS", "build_branch", "build_branches", "branch_accuracy"]
+__all__ = ["Branch", "BETWEEN", "OPTIMIZERS", "build_branch", "build_branches", "branch_accuracy"]  # OPTIMIZERS: builder's
 
 # The layers a branch may put on its input or between L1 and L2, each one made the way a Keras user writes it.
 BETWEEN = {
@@ -29,7 +27,6 @@ BETWEEN = {
     "noise": lambda dtype: keras.layers.GaussianNoise(0.1, dtype=dtype),
     "batchnorm": lambda dtype: keras.layers.BatchNormalization(dtype=dtype),
 }
-OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}
 
 
 @dataclass(frozen=True)
@@ -65,34 +62,38 @@ class Branch:
         if self.input_mask and self.second_activation:
             raise ValueError("a Branch changes one thing in L1: input_mask or second_activation, not both")
 
+    @property
+    def start(self):
+        """Its start, for ``models.builder``: scheme, seed, ties, jitter, constant."""
+        return Start(self.scheme, self.seed, self.ties, self.jitter, self.constant)
+
 
 def build_branch(branch, input_dim, layer_sizes=BINARY.layer_sizes, activation=BINARY.activation,
                  output_activation=None, dtype="float32", name="branch"):
     """One branch as an uncompiled ``keras.Sequential``: Input, [on_input], L1, [after_l1], L2, ...
 
     Its Dense layers are named ``L1``, ``L2``, ... and start where
-    ``build_model(branch.scheme, ...)`` starts them (biases zero).
+    ``build_model(branch.scheme, ...)`` starts them (biases zero): both come
+    from the one builder (``models.builder.course_layers``).
     """
-    layer_sizes = tuple(layer_sizes)
-    kernels = kernel_initializers(branch.scheme, branch.seed, branch.ties, layer_sizes, branch.jitter, branch.constant)
-    penalty = keras.regularizers.L2(branch.l2) if branch.l2 else None
-    layers = [keras.Input((int(input_dim),), dtype=dtype)]
-    if branch.on_input:
-        layers.append(BETWEEN[branch.on_input](dtype))
-    for i, (n, kernel) in enumerate(zip(layer_sizes, kernels)):
-        last = i == len(layer_sizes) - 1
-        kind = keras.layers.Dense
-        extra = {}
+    spec = model_spec(input_dim, layer_sizes, activation, output_activation)
+    return _branch_model(branch, spec, dtype, name)
+
+
+def _branch_model(branch, spec, dtype, name):
+    def make(i, units, **kwargs):  # L1 may be a MaskedDense or a MixedDense; the others are Dense
         if i == 0 and branch.input_mask:
-            kind = MaskedDense
-        elif i == 0 and branch.second_activation:
-            kind, extra = MixedDense, {"second_activation": branch.second_activation}
-        layers.append(kind(int(n), activation=(output_activation or activation) if last else activation,
-                           kernel_initializer=kernel, bias_initializer="zeros", kernel_regularizer=penalty,
-                           name=course_name(i), dtype=dtype, **extra))
-        if i == 0 and branch.after_l1:
-            layers.append(BETWEEN[branch.after_l1](dtype))
-    return keras.Sequential(layers, name=name)
+            return MaskedDense(units, **kwargs)
+        if i == 0 and branch.second_activation:
+            return MixedDense(units, second_activation=branch.second_activation, **kwargs)
+        return keras.layers.Dense(units, **kwargs)
+
+    inputs = keras.Input((int(spec.input_dim),), dtype=dtype)
+    on_input = [BETWEEN[branch.on_input](dtype)] if branch.on_input else []
+    after_l1 = [BETWEEN[branch.after_l1](dtype)] if branch.after_l1 else []
+    penalty = keras.regularizers.L2(branch.l2) if branch.l2 else None
+    dense = course_layers(branch.start, spec, make, kernel_regularizer=penalty, dtype=dtype)
+    return keras.Sequential([inputs, *on_input, dense[0], *after_l1, *dense[1:]], name=name)
 
 
 def build_branches(branches, input_dim, layer_sizes=BINARY.layer_sizes, activation=BINARY.activation,
@@ -108,35 +109,23 @@ def build_branches(branches, input_dim, layer_sizes=BINARY.layer_sizes, activati
     Args:
         branches: list of ``Branch``.
         input_dim, layer_sizes, activation, output_activation, loss: the course model's (as for ``build_model``).
-        optimizer: a key of ``OPTIMIZERS`` ("adam", "sgd", "rmsprop"), with ``learning_rate``.
+        optimizer: a key of ``models.builder.OPTIMIZERS`` ("adam", "sgd", "rmsprop"), with ``learning_rate``.
         dtype: "float32" or "float64", of every layer.
         steps_per_execution: batches per call into the graph.
 
     Returns:
-        a compiled ``keras.Model``; ``model.branches`` lists the branch models. Each output has the loss
-        and an accuracy metric; Keras adds the losses (and any L2 penalties), so each branch trains as if alone.
+        a compiled ``keras.Model``; ``model.branches`` lists the branch models. Each output has its own
+        loss (no metric); Keras adds the losses (and any L2 penalties), so each branch trains as if alone.
     """
     branches = list(branches)
     if not branches or not all(isinstance(b, Branch) for b in branches):
         raise TypeError(f"branches must be a non-empty list of Branch; got {branches!r}")
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {list(LOSSES)}; got {loss!r}")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {optimizer!r}")
-    if dtype not in ("float32", "float64"):
-        raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
-    allow_float64(dtype)  # JAX: float64 only with x64 on
+    spec = model_spec(input_dim, layer_sizes, activation, output_activation, loss, optimizer, learning_rate)
+    check_dtype(dtype)
     inputs = keras.Input((int(input_dim),), dtype=dtype)
-    models = [build_branch(b, input_dim, layer_sizes, activation, output_activation, dtype, f"branch_{k}")
-              for k, b in enumerate(branches)]
+    models = [_branch_model(b, spec, dtype, f"branch_{k}") for k, b in enumerate(branches)]
     model = keras.Model(inputs, [m(inputs) for m in models], name=f"branches_{len(models)}")
-    if loss == "binary_crossentropy":
-        make_loss = keras.losses.BinaryCrossentropy
-    else:
-        def make_loss():
-            return keras.losses.SparseCategoricalCrossentropy(from_logits=output_activation == "linear")
-    model.compile(optimizer=OPTIMIZERS[optimizer](learning_rate=learning_rate), loss=[make_loss() for _ in models],
-                  steps_per_execution=int(steps_per_execution))
+    compile_model(model, spec, steps_per_execution, loss=[make_loss(spec) for _ in models])
     model.branches = models
     return model
 

@@ -13,9 +13,8 @@ standalone ``build_model`` would on the same batches, up to float32 rounding
 import keras
 import numpy as np
 
-from course_companion.devices import allow_float64
-from course_companion.layer_names import course_name
-from course_companion.models.course import initial_weights
+from course_companion.models.builder import OPTIMIZERS as BUILDER_OPTIMIZERS
+from course_companion.models.builder import Start, check_dtype, compile_model, course_layers, model_spec
 from course_companion.models.optimizers import FusedAdam
 from course_companion.schemes import BINARY, CONSTANT_VALUE, PERTURBED_JITTER, SCHEMES
 
@@ -207,8 +206,10 @@ def _check_specs(specs):
     return [(scheme, seed, PERTURBED_JITTER if jitter is None else jitter) for scheme, seed, jitter in padded]
 
 
-# Adam in one kernel per variable (optimizers.FusedAdam, Keras's formula): about 17% off a K = 32 step.
-OPTIMIZERS = {"adam": FusedAdam, "sgd": keras.optimizers.SGD}
+# The replicas' one change to the builder's optimizers: Adam in one kernel per variable (optimizers.FusedAdam,
+# Keras's formula), about 17% off a K = 32 step.
+FUSED = {"adam": FusedAdam}
+OPTIMIZERS = {**BUILDER_OPTIMIZERS, **FUSED}  # the class each optimizer name gets in a replica model
 
 
 def build_replicas(
@@ -233,54 +234,43 @@ def build_replicas(
         steps_per_execution: int, batches per call into the TensorFlow graph
             (Keras's compile option); more is faster, but batch-level callbacks
             then run only once per call.
-        optimizer: "adam" (the course's) or "sgd" (plain gradient descent),
-            with ``learning_rate``.
+        optimizer: "adam" (the course's, as ``FusedAdam``), "sgd" (plain gradient descent) or "rmsprop",
+            with ``learning_rate`` (``models.builder.OPTIMIZERS``).
         dtype: "float32", or "float64" where differences below float32's
             resolution (about 1e-7 of a weight's size) matter.
         constant: every weight's value under ``constant`` (default 0).
         output_activation, loss: as for ``build_model``: Week 2's model is
-            "linear" (logits) and "sparse_categorical_crossentropy".
+            "linear" (logits) and "sparse_categorical_crossentropy"; a replica's
+            softmax cross-entropy reads logits and its binary one a sigmoid's output.
 
     Returns:
         a ``keras.Model`` whose output is (batch, K) (binary) or (batch, K, classes) (logits), compiled with Adam
         (``FusedAdam``) and the replicas' summed loss; ``model.replica_specs`` lists the specs.
     """
     specs = _check_specs(specs)
-    layer_sizes = tuple(layer_sizes)
-    binary = loss == "binary_crossentropy"
-    if loss not in ("binary_crossentropy", "sparse_categorical_crossentropy"):
-        raise ValueError(f"loss must be 'binary_crossentropy' or 'sparse_categorical_crossentropy'; got {loss!r}")
-    if binary and layer_sizes[-1] != 1:
-        raise ValueError(f"layer_sizes must end with 1 (a binary output); got {layer_sizes}")
-    if not binary and (output_activation or activation) != "linear":
-        raise ValueError(f"a softmax cross-entropy is computed from logits: output_activation must be 'linear'; "
-                         f"got {output_activation or activation!r}")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {optimizer!r}")
-    if dtype not in ("float32", "float64"):
-        raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
-    allow_float64(dtype)  # JAX: float64 only with x64 on
+    spec = model_spec(input_dim, layer_sizes, activation, output_activation, loss, optimizer, learning_rate)
+    binary = spec.loss == "binary_crossentropy"
+    if binary and spec.layer_sizes[-1] != 1:
+        raise ValueError(f"layer_sizes must end with 1 (a binary output); got {spec.layer_sizes}")
+    if spec.from_logits != (not binary):  # the replicas' losses read a sigmoid's output (binary) or logits (softmax)
+        raise ValueError(f"a replica model's {spec.loss} reads {'probabilities' if binary else 'logits'}: output_activation "
+                         f"must {'not ' if binary else ''}be 'linear'; got {spec.output!r}")
+    check_dtype(dtype)
     k = len(specs)
-    starts = [initial_weights(scheme, seed, ties, input_dim, layer_sizes, jitter, dtype, constant)
-              for scheme, seed, jitter in specs]
+    starts = [Start(scheme, seed, ties, jitter, constant).weights(spec, dtype) for scheme, seed, jitter in specs]
     inputs = keras.Input((int(input_dim),), dtype=dtype)
+    last = len(spec.layer_sizes) - 1
+    layers = course_layers(None, spec, lambda i, n, **kw: ReplicaDense(n, k, squeeze=i == last and binary, **kw),
+                           dtype=dtype)
     h = inputs
-    layers = []
-    for i, n in enumerate(layer_sizes):
-        last = i == len(layer_sizes) - 1
-        layer = ReplicaDense(n, k, activation=(output_activation or activation) if last else activation,
-                             squeeze=last and binary, name=course_name(i), dtype=dtype)
+    for layer in layers:
         h = layer(h)
-        layers.append(layer)
     model = keras.Model(inputs, h, name=f"replicas_{k}")
     for i, layer in enumerate(layers):
         layer.kernel.assign(np.stack([start[i][0] for start in starts], axis=1))
         layer.bias.assign(np.stack([start[i][1] for start in starts], axis=0))
-    model.compile(
-        optimizer=OPTIMIZERS[optimizer](learning_rate=learning_rate),
-        loss=replica_binary_crossentropy if binary else replica_sparse_categorical_crossentropy,
-        metrics=[ReplicaMetrics(k, classes=1 if binary else layer_sizes[-1])],
-        steps_per_execution=int(steps_per_execution),
-    )
+    compile_model(model, spec, steps_per_execution,
+                  loss=replica_binary_crossentropy if binary else replica_sparse_categorical_crossentropy,
+                  metrics=[ReplicaMetrics(k, classes=1 if binary else spec.layer_sizes[-1])], optimizers=FUSED)
     model.replica_specs = specs
     return model
