@@ -227,8 +227,9 @@ def spread_over_records(distances):
 def tie_gap(unit_weights, groups):
     """The tie gap: the largest absolute weight difference inside any group of units.
 
-    0 means every group is exactly tied. Measured against each group's first
-    unit, on every weight (incoming weights and bias).
+    0 means every group is exactly tied. Measured between any two members of
+    a group (per weight, the largest value minus the smallest), on every
+    weight (incoming weights and bias).
 
     Examples:
         >>> w = np.array([[1.0, 2.0], [1.0, 2.5], [7.0, 0.0]])
@@ -236,6 +237,8 @@ def tie_gap(unit_weights, groups):
         0.5
         >>> tie_gap(np.stack([w, w[[0, 0, 2]]]), [[0, 1]]).tolist()
         [0.5, 0.0]
+        >>> tie_gap(np.array([[0.0], [0.25], [-0.25]]), [[0, 1, 2]])  # any two members, not only from the first
+        0.5
 
     Args:
         unit_weights: one record (units, d) or many (records, units, d).
@@ -252,7 +255,8 @@ def tie_gap(unit_weights, groups):
     for group in groups:
         if max(group) >= units or min(group) < -units:
             raise ValueError(f"groups: group {list(group)} names a unit outside the {units} units")
-    gaps = np.max([np.abs(w[..., g, :] - w[..., g[:1], :]).max(axis=(-2, -1)) for g in groups], axis=0)
+    # Between any two members: per weight, the group's largest value minus its smallest (NaN stays NaN).
+    gaps = np.max([np.ptp(w[..., g, :], axis=-2).max(axis=-1) for g in groups], axis=0)
     return float(gaps) if w.ndim == 2 else gaps
 
 
