@@ -76,6 +76,9 @@ def output_gap(X, unit_weights, groups, activation="sigmoid"):
         >>> w = np.array([[1.0, 0.0, 0.0], [1.0, 5.0, 0.0], [2.0, 0.0, 0.0]])  # unit 1 differs only on input 1
         >>> output_gap(np.array([[1.0, 0.0], [2.0, 0.0]]), w, [[0, 1]], "linear")  # input 1 is always 0
         0.0
+        >>> w3 = np.array([[1.0, 0.0], [1.1, 0.0], [0.9, 0.0]])  # any two members: 1.1 - 0.9, not only from unit 0
+        >>> round(output_gap(np.array([[1.0]]), w3, [[0, 1, 2]], "linear"), 12)
+        0.2
 
     Returns:
         a float for one record, a float64 array (records,) for many.
@@ -85,6 +88,6 @@ def output_gap(X, unit_weights, groups, activation="sigmoid"):
     members = sorted({u for g in groups for u in g})
     out = unit_outputs(X, unit_weights, members, activation)
     where = {u: k for k, u in enumerate(members)}
-    gaps = np.max([np.abs(out[..., [where[u] for u in g[1:]]] - out[..., [where[g[0]]]]).max(axis=(-2, -1))
-                   for g in groups], axis=0)
+    # Between any two members, as the tie gap: per row, the group's largest output minus its smallest.
+    gaps = np.max([np.ptp(out[..., [where[u] for u in g]], axis=-1).max(axis=-1) for g in groups], axis=0)
     return float(gaps) if np.ndim(gaps) == 0 else gaps
