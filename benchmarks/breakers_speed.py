@@ -38,10 +38,10 @@ def main():
     verdicts = {}
 
     def shared():
-        verdicts["branches"] = [r["held"] for data in sets for r in run_breakers(data, progress=False)]
+        verdicts["branches"] = [r.held for data in sets for r in run_breakers(data, progress=False)]
 
     def separate():
-        verdicts["separate"] = [run_breakers(data, [name], progress=False)[0]["held"] for data in sets for name in NAMES]
+        verdicts["separate"] = [run_breakers(data, [name], progress=False)[0].held for data in sets for name in NAMES]
 
     times = alternate({"one fit per change": separate, "branches of shared models (the command)": shared}, args.repeats)
     report(f"breakers' training, 3 data sets x {len(NAMES)} changes, {args.repeats} repeats (medians)", times,

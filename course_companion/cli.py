@@ -1,8 +1,8 @@
 """The command line: ``python -m course_companion compare ...`` (its arguments: ``arguments``).
 
 It only orchestrates: each command reads its data, checks the output folder
-and the device, runs its experiment (``experiments``), draws its figures
-(``figures``) and writes its files (``report``); the logic lives there. Exit codes: 0 done; 2 bad arguments or bad input (one line on
+and the device, runs its experiment (``experiments``), words its result
+(``summaries``), draws its figures (``figures``) and writes its files (``report``); the logic lives there. Exit codes: 0 done; 2 bad arguments or bad input (one line on
 stderr, no traceback); 1 anything else (one line, and ``--verbose`` for the
 traceback).
 """
@@ -70,9 +70,10 @@ def _write(out, written):
 def cmd_compare(args):
     data = _load_data(args)
     with _prepared(args) as out:
-        from course_companion.experiments.compare import run_baseline, run_compare, summary_markdown
+        from course_companion.experiments.compare import run_baseline, run_compare
         from course_companion.figures.compare import compare_figures
         from course_companion.report import write_outputs
+        from course_companion.summaries.compare import summary_markdown
 
         print(f"data: {data.description}; {args.epochs} epochs; seed {args.seed}; recording every {args.every}")
         settings = dict(data.model_settings, batch_size=data.batch_size, constant=args.constant)
@@ -91,9 +92,10 @@ def cmd_compare(args):
 
 def cmd_explain(args):
     with _prepared(args) as out:
-        from course_companion.experiments.explain import explain_table, run_explain
+        from course_companion.experiments.explain import run_explain
         from course_companion.figures.explain import explain_figures
         from course_companion.report import write_outputs
+        from course_companion.summaries.explain import explain_table
 
         recordings = run_explain(epochs=args.epochs, seed=args.seed)
         print(explain_table(recordings))
@@ -104,9 +106,10 @@ def cmd_explain(args):
 def cmd_sweep(args):
     data = _load_data(args)
     with _prepared(args) as out:
-        from course_companion.experiments.sweep import alignment_rows, run_sweep, sweep_markdown, sweep_rows, sweep_table
+        from course_companion.experiments.sweep import alignment_rows, run_sweep, sweep_rows
         from course_companion.figures.sweep import sweep_figures
         from course_companion.report import write_outputs
+        from course_companion.summaries.sweep import sweep_markdown, sweep_table
         from course_companion.training import ReplicaMemoryError
 
         count = len(args.schemes) * args.seeds
@@ -121,7 +124,7 @@ def cmd_sweep(args):
                              f"{exc.fit // len(args.schemes):,} seeds would fit") from None
         rows, aligned = sweep_rows(results), alignment_rows(results)
         seeds = range(args.seed, args.seed + args.seeds)
-        summary = sweep_markdown(rows, results[0]["recording"].metadata, args.epochs, seeds, data.description, aligned)
+        summary = sweep_markdown(rows, results[0].recording.metadata, args.epochs, seeds, data.description, aligned)
         written = write_outputs(out, figures=sweep_figures(results, rows, aligned), texts={"summary.md": summary},
                                 fmt=args.format)
         print(sweep_table(rows))
@@ -146,9 +149,10 @@ def cmd_landscape(args):
         raise UsageError(f"--points: expected at least 3 (the two ends and the middle); got {args.points}")
     with _prepared(args) as out:
         from course_companion.devices import run_metadata
-        from course_companion.experiments.landscape import landscape_markdown, run_landscape
+        from course_companion.experiments.landscape import run_landscape
         from course_companion.figures.landscape import landscape_figures
         from course_companion.report import write_outputs
+        from course_companion.summaries.landscape import landscape_markdown
 
         results = []
         for data in sets:
@@ -164,9 +168,10 @@ def cmd_gaps(args):
     sets = _named_sets(args)
     with _prepared(args) as out:
         from course_companion.devices import run_metadata
-        from course_companion.experiments.gaps import gaps_finding, gaps_markdown, run_gaps
+        from course_companion.experiments.gaps import run_gaps
         from course_companion.figures.gaps import gaps_figures
         from course_companion.report import write_outputs
+        from course_companion.summaries.gaps import gaps_finding, gaps_markdown
 
         results = []
         for data in sets:
@@ -190,10 +195,10 @@ def cmd_breakers(args):
         sets = _named_sets(args)
     with _prepared(args) as out:
         from course_companion.devices import run_metadata
-        from course_companion.experiments.breakers import (EPOCHS, breakers_markdown, condition_findings,
-                                                           run_breakers)
+        from course_companion.experiments.breakers import EPOCHS, run_breakers
         from course_companion.figures.breakers import breakers_figures
         from course_companion.report import write_outputs
+        from course_companion.summaries.breakers import breakers_markdown, condition_findings
 
         results = []
         for data in sets:

@@ -2,7 +2,7 @@
 
 ``output_folder`` makes the folder and checks that it can be written before
 any training; ``write_outputs`` writes what a command computed (figures
-drawn by ``figures``, ``Recording``s, texts from ``experiments``), each under
+drawn by ``figures``, ``Recording``s, texts from ``summaries``), each under
 the one name its dict gives it. Every file is written to a temporary name and
 renamed into place, so a run that stops half-way never leaves a half-written
 file under a promised name, and a run that fails before writing removes the

@@ -20,8 +20,9 @@ lab = lab_setup("04")
 import numpy as np
 
 from course_companion.data import standardized_coffee_data
-from course_companion.experiments.explain import explain_table, run_explain, weights_and_gradients_at
+from course_companion.experiments.explain import run_explain, weights_and_gradients_at
 from course_companion.figures import plot_two_neuron_weights
+from course_companion.summaries.explain import explain_table
 
 # %% [markdown]
 # ## Train the network from three starts, recording weights and gradients
@@ -105,5 +106,5 @@ show(plot_two_neuron_weights(recordings), lab.out / "two_neurons.png")
 # %% [markdown]
 # ## What this lab used
 # `course_companion.experiments.explain.run_explain`, `weights_and_gradients_at`,
-# `explain_table`, `course_companion.data.standardized_coffee_data`,
+# `course_companion.summaries.explain.explain_table`, `course_companion.data.standardized_coffee_data`,
 # `Recording.units`, `course_companion.figures.plot_two_neuron_weights`.

@@ -25,9 +25,9 @@ lab = lab_setup("05", epochs=None, quick_epochs=2)
 import numpy as np
 
 from course_companion.data import load_dataset
-from course_companion.experiments.gaps import (FLOAT32_RESOLUTION, GAP_EPOCHS, GROWTH, JITTERS, THRESHOLD, gaps_finding,
-                                               run_gaps)
+from course_companion.experiments.gaps import FLOAT32_RESOLUTION, GAP_EPOCHS, GROWTH, JITTERS, THRESHOLD, run_gaps
 from course_companion.figures.gaps import plot_gap_curves, plot_separation_epochs
+from course_companion.summaries.gaps import gaps_finding
 
 print("jitters (noise sizes), one copy each:", [f"{g:.0e}" for g in JITTERS])
 print("epochs per data set (unless --epochs or --quick):", GAP_EPOCHS)
@@ -58,17 +58,17 @@ show(plot_separation_epochs(results), lab.out / "separation.png")
 # %%
 for result in results:
     print(gaps_finding(result))
-    start, end = result["tie_gap"][:, 0], result["tie_gap"][:, -1]
-    rel = result["relative"][:, -1] / result["relative"][:, 0]
-    print(f"   {result['name']}: the tie gap ended {np.min(end / start):.2g} to {np.max(end / start):.2g} times where it "
+    start, end = result.tie_gap[:, 0], result.tie_gap[:, -1]
+    rel = result.relative[:, -1] / result.relative[:, 0]
+    print(f"   {result.name}: the tie gap ended {np.min(end / start):.2g} to {np.max(end / start):.2g} times where it "
           f"started, the relative tie gap {rel.min():.2g} to {rel.max():.2g} times; "
-          f"{len(result['silent'])} of the {result['inputs']} inputs are 0 in every example.")
+          f"{len(result.silent)} of the {result.inputs} inputs are 0 in every example.")
 print(f"(Outputs {THRESHOLD:g} apart count as separated; grew or shrank means by {GROWTH:g}x or more; "
       f"float32's resolution is {FLOAT32_RESOLUTION:.1e}.)")
 
 # %% [markdown]
 # ## What this lab used
 # `course_companion.experiments.gaps.run_gaps` (replicas of one model, `models.build_replicas`,
-# in float64, the `perturbed` scheme with its jitter as a parameter), `gaps_finding`,
+# in float64, the `perturbed` scheme with its jitter as a parameter), `course_companion.summaries.gaps.gaps_finding`,
 # `course_companion.figures.gaps.plot_gap_curves`, `plot_separation_epochs`. The command line runs the same with
 # plain SGD too: `python -m course_companion gaps`.

@@ -78,8 +78,8 @@ results = run_sweep(["random"], seeds, coffee.X, coffee.y, epochs=lab.epochs, ba
                     first_seed=lab.seed, **coffee.model_settings)
 aligned = alignment_rows(results)
 for row in aligned:
-    m = row["match"]
-    print(f"seed {row['seed']}: its units {m.order.tolist()} match seed {row['reference']}'s units [0, 1, 2]; "
+    m = row.match
+    print(f"seed {row.seed}: its units {m.order.tolist()} match seed {row.reference}'s units [0, 1, 2]; "
           f"flipped {m.flipped.tolist()}; similarity {np.round(m.similarity, 3).tolist()}")
 show(aligned_units_figure(results, aligned, "random", seeds=min(seeds, 4)), lab.out / "aligned_units.png")
 
@@ -87,7 +87,7 @@ show(aligned_units_figure(results, aligned, "random", seeds=min(seeds, 4)), lab.
 # ## The learner's two questions, answered by this run
 
 # %%
-same = sum(row["smallest"] >= SAME_UNIT for row in aligned)
+same = sum(row.smallest >= SAME_UNIT for row in aligned)
 print(f"1. With 2 features, do the units end up different? Under a random start: "
       f"{distinct_units(recordings['random'].units('L1', -1))} different units of 3. Units that start equal "
       f"(constant; mirrored's units 0 and 1) end equal: {distinct_units(recordings['constant'].units('L1', -1))} "
@@ -99,11 +99,11 @@ if same:
     print("   Those starts found the same units in another order: the same solution at another point of weight "
           "space, since reordering (or flipping) units does not change what the model computes. So the loss has "
           "many equally low points, not one bowl.")
-final = {r["seed"]: r["recording"].log("accuracy")[-1] for r in results}
+final = {r.seed: r.recording.log("accuracy")[-1] for r in results}
 for row in aligned:
-    if row["smallest"] < SAME_UNIT:
-        print(f"   Seed {row['seed']} did not match (least alike unit {row['smallest']:.3f}); its final accuracy "
-              f"{final[row['seed']]:.3f} against {final[row['reference']]:.3f} for seed {row['reference']}.")
+    if row.smallest < SAME_UNIT:
+        print(f"   Seed {row.seed} did not match (least alike unit {row.smallest:.3f}); its final accuracy "
+              f"{final[row.seed]:.3f} against {final[row.reference]:.3f} for seed {row.reference}.")
 
 # %% [markdown]
 # ## What this lab used

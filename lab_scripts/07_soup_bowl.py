@@ -20,8 +20,9 @@ from course_companion.labs import lab_setup, show
 lab = lab_setup("07", epochs=None, quick_epochs=2)
 
 from course_companion.data import load_dataset
-from course_companion.experiments.landscape import landscape_finding, run_landscape
+from course_companion.experiments.landscape import run_landscape
 from course_companion.figures.landscape import plot_swap_paths
+from course_companion.summaries.landscape import landscape_finding
 
 points = 7 if lab.quick else 21
 pairs = 5 if lab.quick else 30
@@ -58,5 +59,5 @@ print("Either way the lowest points come in copies, one per order of the units (
 # %% [markdown]
 # ## What this lab used
 # `course_companion.data.load_dataset`, `course_companion.experiments.landscape.run_landscape`
-# (which trains with `training.train_scheme` and walks `swap_path`), `landscape_finding`,
+# (which trains with `training.train_scheme` and walks `swap_path`), `course_companion.summaries.landscape.landscape_finding`,
 # `course_companion.figures.landscape.plot_swap_paths`.

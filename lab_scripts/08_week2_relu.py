@@ -71,8 +71,8 @@ baseline = run_baseline(X, y, epochs=lab.epochs, seed=lab.seed, batch_size=digit
 accuracy = {s: r.last_log("accuracy") for s, r in recordings.items()}
 for scheme, rec in recordings.items():
     print(f"{scheme:9} final accuracy {accuracy[scheme]:.3f}, distinct L1 units {distinct_units(rec.units('L1', -1))}")
-print(f"no hidden layer: final accuracy {baseline['accuracy']:.3f}")
-worse = [s for s in recordings if accuracy[s] < baseline["accuracy"]]
+print(f"no hidden layer: final accuracy {baseline.accuracy:.3f}")
+worse = [s for s in recordings if accuracy[s] < baseline.accuracy]
 print("Worse than the model with no hidden layer: " + (", ".join(worse) if worse else "none") + ".")
 show(plot_history(recordings), lab.out / "history.png")
 

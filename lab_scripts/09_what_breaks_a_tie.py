@@ -24,9 +24,9 @@ import dataclasses
 
 from course_companion.data import load_dataset
 from course_companion.devices import run_metadata
-from course_companion.experiments.breakers import (EPOCHS, HEADER, breakers_finding, breakers_rows,
-                                                   condition_findings, run_breakers, unit_span)
+from course_companion.experiments.breakers import EPOCHS, run_breakers
 from course_companion.figures.breakers import plot_breakers
+from course_companion.summaries.breakers import HEADER, breakers_finding, breakers_rows, condition_findings, unit_span
 from course_companion.tables import table
 
 digits = load_dataset("digits")  # the learner's model: 25 sigmoid units in L1, the 0s and 1s
@@ -53,9 +53,9 @@ print(table(HEADER[:6] + HEADER[8:10], [row[:6] + row[8:10] for row in breakers_
 # %%
 for line in condition_findings(results):
     print(line)
-none = next(r for r in results if r["change"].name == "none")
-print(f"All three true (nothing changed): the tie {'held' if none['held'] else 'broke'}, "
-      f"{none['distinct']} distinct unit{'s' if none['distinct'] != 1 else ''}, accuracy {none['accuracy']:.3f}.")
+none = next(r for r in results if r.change.name == "none")
+print(f"All three true (nothing changed): the tie {'held' if none.held else 'broke'}, "
+      f"{none.distinct} distinct unit{'s' if none.distinct != 1 else ''}, accuracy {none.accuracy:.3f}.")
 for line in breakers_finding(results)[2:]:
     print(line)
 show(plot_breakers(results, run_metadata()), lab.out / "breakers.png")
@@ -78,9 +78,9 @@ week2 = load_dataset("digits", model="multiclass")
 for units in (24, 25, 33):
     sized = dataclasses.replace(week2, model=dataclasses.replace(week2.model, layer_sizes=(units, 15, 10)))
     for r in run_breakers(sized, ["none", "batchnorm", "rmsprop", "float64"], epochs=1, seed=lab.seed, progress=False):
-        groups = " | ".join(unit_span(g) for g in r["groups"]) or "none"
-        print(f"L1 of {units}: {r['change'].name:9} tie {'held' if r['held'] else 'broke'}; units equal to each "
-              f"other after epoch 1: {groups}; tie gap {r['gaps'][1]:.3g}")
+        groups = " | ".join(unit_span(g) for g in r.groups) or "none"
+        print(f"L1 of {units}: {r.change.name:9} tie {'held' if r.held else 'broke'}; units equal to each "
+              f"other after epoch 1: {groups}; tie gap {r.gaps[1]:.3g}")
 
 # %% [markdown]
 # ## Does a rounding difference grow?
@@ -90,19 +90,20 @@ for units in (24, 25, 33):
 
 # %%
 for r in run_breakers(week2, ["batchnorm"], epochs=lab.epochs or EPOCHS[week2.model.name], seed=lab.seed):
-    first, end = r["gaps"][1:]
-    if r["held"]:
-        print(f"BatchNormalization after L1, {r['epochs']} epochs: the tie held exactly here; nothing to grow.")
+    first, end = r.gaps[1:]
+    if r.held:
+        print(f"BatchNormalization after L1, {r.epochs} epochs: the tie held exactly here; nothing to grow.")
     else:
         growth = f" ({end / first:.3g}x)" if first > 0 else ""
-        print(f"BatchNormalization after L1, {r['epochs']} epochs: tie gap {first:.3g} after epoch 1, {end:.3g} at the "
-              f"end{growth}; relative tie gap at the end {r['relative']:.3g}; "
-              f"{'by rounding only' if r['rounding'] else 'more than rounding'}; accuracy {r['accuracy']:.3f}")
+        print(f"BatchNormalization after L1, {r.epochs} epochs: tie gap {first:.3g} after epoch 1, {end:.3g} at the "
+              f"end{growth}; relative tie gap at the end {r.relative:.3g}; "
+              f"{'by rounding only' if r.rounding else 'more than rounding'}; accuracy {r.accuracy:.3f}")
 
 # %% [markdown]
 # ## What this lab used
-# `course_companion.experiments.breakers.run_breakers` (and its `CHANGES`,
-# `condition_findings`, `breakers_finding`), `course_companion.figures.breakers.plot_breakers`,
+# `course_companion.experiments.breakers.run_breakers` (and its `CHANGES`),
+# `course_companion.summaries.breakers.condition_findings`, `breakers_finding`,
+# `course_companion.figures.breakers.plot_breakers`,
 # `course_companion.models.branches` (the changed models side by side),
 # `course_companion.testing.assert_tied`. The command line:
 # `python -m course_companion breakers`.

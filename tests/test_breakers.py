@@ -7,10 +7,10 @@ import pytest
 
 from course_companion.cli import main
 from course_companion.data import load_dataset
-from course_companion.experiments.breakers import (CHANGES, NAMES, breakers_markdown, check_changes, condition_findings,
-                                                   run_breakers, unit_span)
+from course_companion.experiments.breakers import CHANGES, NAMES, check_changes, run_breakers
 from course_companion.models.branches import Branch, build_branches
 from course_companion.models.layers import MaskedDense, MixedDense, stride_mask
+from course_companion.summaries.breakers import breakers_markdown, condition_findings, unit_span
 from course_companion.testing import assert_tied
 
 
@@ -25,7 +25,7 @@ def small_digits():
 def results(small_digits):
     names = ["none", "dropout-input", "dropout-l1", "random", "input-mask", "mixed-activation", "mirrored", "sgd",
              "perturbed"]
-    return {r["change"].name: r for r in run_breakers(small_digits, names, epochs=2, seed=0, progress=False)}
+    return {r.change.name: r for r in run_breakers(small_digits, names, epochs=2, seed=0, progress=False)}
 
 
 def _plain_model(dropout_where):
@@ -53,28 +53,28 @@ def test_dropout_verdicts_match_a_plain_keras_model(where, name, held, small_dig
     kernel, bias, rows = l1.kernel.numpy(), l1.bias.numpy(), l2.kernel.numpy()
     plain_held = bool((kernel == kernel[:, :1]).all() and (bias == bias[0]).all() and (rows == rows[:1]).all())
     assert plain_held is held
-    assert results[name]["held"] is held
-    assert results[name]["distinct"] == (1 if held else 25)
+    assert results[name].held is held
+    assert results[name].distinct == (1 if held else 25)
 
 
 def test_held_rows_are_exactly_tied_and_broken_rows_say_how_far(results):
     for name in ("none", "mirrored", "sgd", "dropout-input"):
         r = results[name]
-        assert r["held"] and r["gaps"] == [0.0, 0.0, 0.0] and r["distinct"] == 1 and r["groups"] == [list(range(25))]
+        assert r.held and r.gaps == [0.0, 0.0, 0.0] and r.distinct == 1 and r.groups == [list(range(25))]
     r = results["random"]
-    assert not r["held"] and r["gaps"][0] > 0.1 and r["distinct"] == 25 and not r["rounding"]
-    assert "L1: units 0 and" in r["message"] and "are not tied" in r["message"]
+    assert not r.held and r.gaps[0] > 0.1 and r.distinct == 25 and not r.rounding
+    assert "L1: units 0 and" in r.message and "are not tied" in r.message
     for name in ("dropout-l1", "input-mask"):
-        assert results[name]["gaps"][0] == 0 and results[name]["gaps"][2] > 1e-4
+        assert results[name].gaps[0] == 0 and results[name].gaps[2] > 1e-4
     # A jitter of 1e-6 starts the units apart: however small the gap stays, that is not a break by rounding.
     r = results["perturbed"]
-    assert not r["held"] and 0 < r["gaps"][0] < 1e-5 and not r["rounding"]
+    assert not r.held and 0 < r.gaps[0] < 1e-5 and not r.rounding
 
 
 def test_mixed_activation_leaves_one_unit_per_activation(results):
     r = results["mixed-activation"]
-    assert not r["held"] and r["distinct"] == 2
-    assert r["groups"] == [list(range(13)), list(range(13, 25))]  # 13 sigmoid units, 12 tanh
+    assert not r.held and r.distinct == 2
+    assert r.groups == [list(range(13)), list(range(13, 25))]  # 13 sigmoid units, 12 tanh
 
 
 def test_accuracy_is_computed_on_the_training_data(small_digits):
@@ -151,7 +151,7 @@ def test_findings_follow_the_verdicts(results):
     summary = breakers_markdown(list(results.values()), {"device": "CPU"})
     table_rows = [line for line in summary.splitlines() if line.startswith("| ") and "digits" in line]
     assert len(table_rows) == len(results)
-    assert sum("| held |" in row for row in table_rows) == sum(r["held"] for r in results.values())
+    assert sum("| held |" in row for row in table_rows) == sum(r.held for r in results.values())
 
 
 def test_changes_are_checked():

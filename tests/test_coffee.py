@@ -116,16 +116,16 @@ def test_sweep_numbers_against_the_recordings():
     (row,) = sweep_rows(results)
     smallest = []
     for r in results:
-        w = r["recording"].units("L1", -1).astype(np.float64)
+        w = r.recording.units("L1", -1).astype(np.float64)
         d = cdist(w, w)
         smallest.append(d[~np.eye(3, dtype=bool)].min())
-    assert [row["smallest_min"], row["smallest_median"], row["smallest_max"]] == pytest.approx(
+    assert [row.smallest_min, row.smallest_median, row.smallest_max] == pytest.approx(
         [min(smallest), float(np.median(smallest)), max(smallest)], rel=1e-12)
-    reference = results[0]["recording"].units("L1", -1).astype(np.float64)
+    reference = results[0].recording.units("L1", -1).astype(np.float64)
     for aligned in alignment_rows(results):
-        other = next(r for r in results if r["seed"] == aligned["seed"])["recording"].units("L1", -1).astype(np.float64)
+        other = next(r for r in results if r.seed == aligned.seed).recording.units("L1", -1).astype(np.float64)
         s = 1.0 - cdist(reference, other, "cosine")
         best = max(sum(sign * s[i, j] for i, (j, sign) in enumerate(zip(perm, signs)))
                    for perm in itertools.permutations(range(3)) for signs in itertools.product((1, -1), repeat=3))
-        assert aligned["match"].similarity.sum() == pytest.approx(best, rel=1e-9)
-        assert aligned["smallest"] == aligned["match"].similarity.min()
+        assert aligned.match.similarity.sum() == pytest.approx(best, rel=1e-9)
+        assert aligned.smallest == aligned.match.similarity.min()

@@ -7,7 +7,7 @@ import pytest
 from course_companion.analysis import output_gap, silent_inputs, tie_gap, unit_outputs
 from course_companion.cli import main
 from course_companion.data import load_dataset
-from course_companion.experiments.gaps import GROWTH, THRESHOLD, epoch_reaching, run_gaps, verdict
+from course_companion.experiments.gaps import GROWTH, THRESHOLD, GapsResult, epoch_reaching, run_gaps, verdict
 from course_companion.models import build_model, build_replicas
 
 
@@ -32,13 +32,13 @@ def test_perturbed_noise_size_is_a_parameter(jitter):
 def test_float64_replicas_record_float64():
     coffee = load_dataset("coffee")
     result = run_gaps(coffee, "adam", epochs=2, jitters=[1e-8, 1e-4], progress=False)
-    assert result["relative"].shape == (2, 3)
+    assert result.relative.shape == (2, 3)
     # 1e-8 noise is below float32's resolution at these weights; in float64 both starts are kept apart,
     # 10^4 times apart, and stay proportional while the gaps are small (the linear regime).
-    ratio = result["relative"][1] / result["relative"][0]
+    ratio = result.relative[1] / result.relative[0]
     np.testing.assert_allclose(ratio, 1e4, rtol=1e-2)  # float32 would round the 1e-8 gap to a few steps or 0
-    assert result["started_below"].all() and np.isnan(result["reached"]).all()
-    assert result["dtype"] == "float64"
+    assert result.started_below.all() and np.isnan(result.reached).all()
+    assert result.dtype == "float64"
 
 
 def test_epoch_reaching():
@@ -85,15 +85,15 @@ def test_digits_gaps_read_every_measure():
     """Silent inputs keep their jitter exactly; the output gap ignores them; each verdict follows from the numbers."""
     digits = load_dataset("digits")
     result = run_gaps(digits, "adam", epochs=2, jitters=[1e-6, 1e-1], progress=False)
-    assert result["inputs"] == 400 and len(result["silent"]) == 134
+    assert result.inputs == 400 and len(result.silent) == 134
     for key in ("tie_gap", "live_tie_gap", "relative", "output"):
-        assert result[key].shape == (2, 3)
-    assert np.all(result["live_tie_gap"] <= result["tie_gap"])
-    for k, out in enumerate(result["output"]):
+        assert getattr(result, key).shape == (2, 3)
+    assert np.all(result.live_tie_gap <= result.tie_gap)
+    for k, out in enumerate(result.output):
         ratio = out[-1] / out[0]
         expected = ("started apart" if out[0] >= THRESHOLD else
                     "grew" if ratio >= GROWTH else "shrank" if ratio <= 1 / GROWTH else "stayed")
-        assert result["verdict"][k] == expected
+        assert result.verdict[k] == expected
 
 
 def test_weights_from_silent_inputs_never_move(digits):
@@ -117,20 +117,24 @@ def test_verdict():
                     reason="the counts seen are TensorFlow's: other backends draw other batches from the same seed")
 def test_epochs_to_separation_against_the_recorded_output_gaps():
     result = run_gaps(load_dataset("coffee"), "adam", epochs=9, jitters=[1e-4, 1e-3, 1e-2], progress=False)
-    assert result["separated"] == 3  # seen: all three reach 0.1 by epoch 8
-    for gap, reached in zip(result["output"], result["reached"]):
+    assert result.separated == 3  # seen: all three reach 0.1 by epoch 8
+    for gap, reached in zip(result.output, result.reached):
         first = int(np.argmax(gap >= THRESHOLD))  # the first record at or past the threshold, found by hand
         assert gap[first] >= THRESHOLD > gap[first - 1]
-        assert result["epochs"][first - 1] < reached <= result["epochs"][first]
-    assert np.all(np.diff(result["reached"]) < 0)  # a larger jitter separates sooner
+        assert result.epochs[first - 1] < reached <= result.epochs[first]
+    assert np.all(np.diff(result.reached) < 0)  # a larger jitter separates sooner
 
 
 def test_gap_curves_draw_the_output_gaps_and_an_exactly_0_row():
     from course_companion.figures.gaps import plot_gap_curves
 
     output = np.array([[1e-6, 1e-3, 0.5], [1e-4, 1e-5, 0.0]])
-    result = {"name": "toy", "optimizer": "adam", "learning_rate": 0.01, "jitters": np.array([1e-6, 1e-4]),
-              "epochs": np.array([0.0, 1.0, 2.0]), "output": output, "verdict": ["grew", "started apart"]}
+    result = GapsResult(name="toy", data="toy data", optimizer="adam", learning_rate=0.01, dtype="float64",
+                        epochs=np.array([0.0, 1.0, 2.0]), jitters=np.array([1e-6, 1e-4]), tie_gap=output,
+                        live_tie_gap=output, relative=output, output=output, silent=np.array([], int), inputs=2,
+                        verdict=["grew", "started apart"], reached=np.array([1.5, np.nan]),
+                        started_below=np.array([True, False]), separated=1, slope=np.nan, accuracy=np.ones(2), seed=0,
+                        metadata={})
     ax = plot_gap_curves([result]).axes[0]
     lines = [l for l in ax.get_lines() if l.get_label() in ("1e-06", "1e-04")]
     np.testing.assert_array_equal(lines[0].get_ydata(), output[0])  # read back from the drawing

@@ -1,4 +1,6 @@
 """swap_path: both ends the same loss, the middle a tied model, the model left as it was."""
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
@@ -130,17 +132,19 @@ def test_landscape_bad_arguments(tmp_path, capsys, argv, match):
 
 
 def test_middles_are_judged_against_the_rounding_between_the_ends():
-    from course_companion.experiments.landscape import ROUNDING_MARGIN, end_rounding, landscape_finding, middles
+    from course_companion.experiments.landscape import ROUNDING_MARGIN, LandscapeResult, end_rounding, middles
+    from course_companion.summaries.landscape import landscape_finding
 
     step = 2.0**-23  # float32's step at a loss of 1: the least rounding there can be
     paths = [(0, 1, np.array([1.0, 2.0, 3.0, 2.0, 1.0])),  # a ridge twice the loss
              (0, 2, np.array([1.0, 1.0, 1.0 - 1e-3, 1.0, 1.0 + 3e-7])),  # lower; its ends differ by 3e-7
              (1, 2, np.array([1.0, 1.0, 1.0 + 2e-6, 1.0, 1.0]))]  # within 10x the rounding: level
-    result = {"name": "toy", "alphas": np.linspace(0, 1, 5), "paths": paths}
+    result = LandscapeResult(data="toy data", name="toy", layer="L1", alphas=np.linspace(0, 1, 5), paths=paths,
+                             accuracy=1.0, epochs=1, seed=0, pairs_of=3)
     assert end_rounding(result) == pytest.approx(3e-7) and 3e-7 > step
     assert ROUNDING_MARGIN * 3e-7 > 2e-6
     assert middles(result).tolist() == ["higher", "lower", "level"]
     assert "higher than the ends for 1, level for 1 and lower for 1" in landscape_finding(result)
     assert "A ridge at least as high as the loss itself" in landscape_finding(result)
-    flat = {**result, "paths": paths[1:]}
+    flat = dataclasses.replace(result, paths=paths[1:])
     assert "No ridge here" in landscape_finding(flat)

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
@@ -145,17 +147,17 @@ def test_two_neuron_figure_draws_six_weights():
 def test_aligned_seeds_shown_include_every_seed_that_did_not_match():
     from course_companion.figures.sweep import _shown_seeds
 
-    mine = [{"seed": s} for s in range(8)]
-    rows = [{"seed": s, "smallest": v, "median": m} for s, v, m in
+    mine = [SimpleNamespace(seed=s) for s in range(8)]  # ReplicaRun's seed, AlignmentRow's seed, smallest and median
+    rows = [SimpleNamespace(seed=s, smallest=v, median=m) for s, v, m in
             [(1, 0.999, 1.0), (2, 0.995, 1.0), (3, 0.4, 0.7), (4, 0.999, 1.0), (5, 0.999, 1.0), (6, 0.2, 0.6), (7, 0.999, 1.0)]]
-    coffee = [(r["seed"], mark) for r, mark in _shown_seeds(mine, rows, coffee=True, seeds=3)]
+    coffee = [(r.seed, mark) for r, mark in _shown_seeds(mine, rows, coffee=True, seeds=3)]
     assert coffee == [(0, ""), (1, ""), (2, ""), (3, "did not match"), (6, "did not match")]
-    digits = [(r["seed"], mark) for r, mark in _shown_seeds(mine, rows, coffee=False, seeds=3)]
+    digits = [(r.seed, mark) for r, mark in _shown_seeds(mine, rows, coffee=False, seeds=3)]
     assert digits == [(0, ""), (1, "most alike"), (6, "least alike")]
 
 
 def test_answer_title_is_chosen_from_the_numbers():
-    from course_companion.experiments.compare import answer_finding
+    from course_companion.summaries.compare import answer_finding
 
     tied = _fake(25, 401, 3, tie="all")
     tied.metadata["groups"] = {"0": [list(range(25))]}

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from course_companion.recording import Recording
-from course_companion.experiments.compare import tie_check
 from course_companion.report import write_outputs
+from course_companion.summaries.compare import tie_check
 from course_companion.tables import number, table
 
 MIRRORED = {0: [[0, 1]]}

@@ -88,10 +88,10 @@ def test_keep_distances_splits_per_replica(digits):
 def test_run_sweep_and_rows(digits):
     X, y = digits[0][::10], digits[1][::10]
     results = run_sweep(["constant", "random"], 3, X, y, epochs=2, progress=False)
-    assert [(r["scheme"], r["seed"]) for r in results] == [("constant", s) for s in range(3)] + [("random", s) for s in range(3)]
-    rows = {r["scheme"]: r for r in sweep_rows(results)}
-    assert rows["constant"]["separated"] == 0.0 and rows["constant"]["smallest_max"] == 0.0
-    assert rows["random"]["separated"] == 1.0 and rows["random"]["smallest_min"] > 0
+    assert [(r.scheme, r.seed) for r in results] == [("constant", s) for s in range(3)] + [("random", s) for s in range(3)]
+    rows = {r.scheme: r for r in sweep_rows(results)}
+    assert rows["constant"].separated == 0.0 and rows["constant"].smallest_max == 0.0
+    assert rows["random"].separated == 1.0 and rows["random"].smallest_min > 0
 
 
 def test_replica_model_saves_and_loads(trained_replicas, tmp_path):

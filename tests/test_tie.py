@@ -186,7 +186,7 @@ def _diverged_recording(scheme="constant"):
 
 
 def test_a_diverged_run_is_never_called_tied_and_its_summary_ends():
-    from course_companion.experiments.compare import answer_finding, summary_markdown
+    from course_companion.summaries.compare import answer_finding, summary_markdown
 
     recordings = {"constant": _diverged_recording()}
     title = answer_finding(recordings)

@@ -12,8 +12,9 @@ change); with two activations in L1 the weights are compared, not the
 activations. The start is the ``constant`` scheme (every weight
 ``START_CONSTANT``) except where the start is the change.
 
-Keras is imported when a run starts, so that ``figures`` can read the
-thresholds and words without it. Changes that share the training settings run as branches of one model
+Each run returns a ``ChangeResult``; its words (the table, the findings,
+``summary.md``) are ``summaries.breakers``'. Keras is imported when a run
+starts, so that ``figures`` and ``summaries`` can read the thresholds without it. Changes that share the training settings run as branches of one model
 (``models.branches``); the others (another optimizer, learning rate, batch
 size, shuffling, dtype or number of epochs) each get a fit of their own.
 """
@@ -26,11 +27,9 @@ from course_companion.analysis.tie import PARTS
 from course_companion.checks import check_int
 from course_companion.data import check_xy
 from course_companion.schemes import CONSTANT_VALUE
-from course_companion.tables import header_line, number, table
 
 __all__ = ["CONDITIONS", "CHANGES", "NAMES", "EPOCHS", "START_CONSTANT", "SGD_LEARNING_RATE", "L2_PENALTY", "ROUNDING",
-           "RESOLUTION", "Change", "check_changes", "words", "run_breakers", "breakers_rows", "breakers_markdown",
-           "change_words", "condition_findings", "breakers_finding", "unit_span"]
+           "RESOLUTION", "Change", "ChangeResult", "check_changes", "words", "run_breakers"]
 
 CONDITIONS = ("none", "inputs", "starting weights", "activation", "might seem to matter")
 # A tie that breaks shows it within the first epoch (the table has the gap after it); these epochs are for the
@@ -66,6 +65,42 @@ class Change:
     words: str
     branch: dict = field(default_factory=dict)
     training: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """One change trained on one data set from the tied start (``run_breakers``).
+
+    Attributes:
+        change: the ``Change``.
+        words: the change in words on this data set's model (``words``).
+        data: the data set's label.
+        held: bool, the tie held: L1's units exactly equal after training (``testing.assert_tied``).
+        message: ``assert_tied``'s message where the tie broke, else "".
+        distinct: int, distinct L1 units at the end.
+        groups: L1's units that ended equal, as lists (``analysis.identical_groups``).
+        gaps: [start, after epoch 1, end]: the full tie gap (``analysis.tie_gap`` over every part a tie needs).
+        relative: float, the relative tie gap at the end.
+        rounding: bool, exactly tied at the start and broke, but by less than ``ROUNDING`` steps of the dtype's
+            resolution.
+        accuracy: float, on the training data, Dropout and noise off.
+        epochs: int, epochs trained.
+        dtype: "float32" or "float64".
+    """
+
+    change: Change
+    words: str
+    data: str
+    held: bool
+    message: str
+    distinct: int
+    groups: list
+    gaps: list
+    relative: float
+    rounding: bool
+    accuracy: float
+    epochs: int
+    dtype: str
 
 
 _TIED_L1 = {"ties": "L1"}  # every unit of L1 in one group, set for the data set's layer size in _branch
@@ -150,12 +185,7 @@ def run_breakers(data, changes=None, epochs=None, seed=0, progress=True):
         progress: one progress line per fit.
 
     Returns:
-        list of dicts: ``change`` (a ``Change``), ``words``, ``data`` (the data set's label), ``held`` (bool, from
-        ``testing.assert_tied``), ``message`` (assert_tied's, where it broke), ``distinct`` (distinct L1 units at
-        the end), ``gaps`` (the tie gap at the start, after epoch 1 and at the end), ``relative`` (the relative tie
-        gap at the end), ``groups`` (L1's units that ended equal, as lists), ``accuracy`` (on the training data,
-        Dropout and noise off), ``epochs`` (trained), ``dtype``, ``rounding`` (exactly tied at the start, broke,
-        but by less than ``ROUNDING`` steps of the dtype's resolution).
+        a ``ChangeResult`` per change, in ``CHANGES``' order.
     """
     import keras
 
@@ -206,128 +236,9 @@ def run_breakers(data, changes=None, epochs=None, seed=0, progress=True):
             relative = float(relative_tie_gap(end, group))
             # Only a tie that was exact at the start can break by rounding (a jitter or a random start is not).
             rounding = not held and gaps[0] == 0 and relative < ROUNDING * RESOLUTION[settings["dtype"]]
-            results[change.name] = {
-                "change": change, "words": words(change, data), "data": data.label, "held": held, "message": message,
-                "distinct": distinct_units(end), "groups": identical_groups(end), "gaps": gaps, "relative": relative,
-                "rounding": rounding, "accuracy": accuracy[k], "epochs": total, "dtype": settings["dtype"],
-            }
+            results[change.name] = ChangeResult(
+                change=change, words=words(change, data), data=data.label, held=held, message=message,
+                distinct=distinct_units(end), groups=identical_groups(end), gaps=gaps, relative=relative,
+                rounding=rounding, accuracy=accuracy[k], epochs=total, dtype=settings["dtype"],
+            )
     return [results[c.name] for c in changes]
-
-
-def breakers_rows(results):
-    """The summary table's rows: condition, change, data, tie, distinct units, final accuracy, tie gaps."""
-    rows = []
-    for r in results:
-        start, first, end = r["gaps"]
-        rows.append([r["change"].condition, r["words"], r["data"], "held" if r["held"] else "broke", str(r["distinct"]),
-                     f"{r['accuracy']:.3f}", number(start), number(first), number(end), number(r["relative"]),
-                     str(r["epochs"])])
-    return rows
-
-
-HEADER = ["condition", "change", "data", "tie", "distinct units", "final accuracy", "tie gap at the start",
-          "after epoch 1", "at the end", "relative, at the end", "epochs"]
-
-
-def unit_span(units):
-    """Unit indices as ranges: [0, 1, 2, 5] -> "0-2, 5"."""
-    out, start = [], None
-    for i, u in enumerate(units):
-        if start is None:
-            start = u
-        if i == len(units) - 1 or units[i + 1] != u + 1:
-            out.append(f"{start}" if start == u else f"{start}-{u}")
-            start = None
-    return ", ".join(out)
-
-
-def _by_change(results):
-    by_change = {}
-    for r in results:
-        by_change.setdefault(r["change"].name, []).append(r)
-    return by_change
-
-
-def change_words(results):
-    """Each change's words: a single data set's own ("half of L1 sigmoid"), else words that fit every data set."""
-    one_set = len({r["data"] for r in results}) == 1
-    return {r["change"].name: r["words"] if one_set else words(r["change"]) for r in results}
-
-
-def condition_findings(results):
-    """One sentence per condition of the learner's (inputs, starting weights, activation): which changes broke the
-    tie and which kept it, on every data set run."""
-    by_change = _by_change(results)
-    lines = []
-    for condition in CONDITIONS[1:4]:
-        names = [n for n, rs in by_change.items() if rs[0]["change"].condition == condition]
-        if not names:
-            continue
-        held_on = {n: [r["held"] for r in by_change[n]] for n in names}
-        said = change_words(results)
-        broke = [said[n] for n in names if not any(held_on[n])]
-        held = [said[n] for n in names if all(held_on[n])]
-        mixed = [n for n in names if any(held_on[n]) and not all(held_on[n])]
-        line = f"Not the same {condition}: "
-        line += f"broke the tie: {'; '.join(broke) or 'none'}. Kept it exactly: {'; '.join(held) or 'none'}."
-        if mixed:
-            line += f" Depends on the data set: {', '.join(mixed)}."
-        lines.append(line)
-    return lines
-
-
-def breakers_finding(results):
-    """Sentences chosen from the numbers: which changes broke the tie on every data set, which on none, and how the
-    others did on each (the units that stayed equal, and how far the others parted)."""
-    by_change = _by_change(results)
-    always = [n for n, rs in by_change.items() if all(not r["held"] for r in rs)]
-    never = [n for n, rs in by_change.items() if all(r["held"] for r in rs)]
-    some = [n for n in by_change if n not in always and n not in never]
-    lines = [f"Broke the tie on every data set here: {', '.join(always) or 'none'}.",
-             f"Kept it exactly on every data set: {', '.join(never) or 'none'}."]
-    for name in some + [n for n in always if any(r["rounding"] for r in by_change[n])]:
-        parts = []
-        for r in by_change[name]:
-            if r["held"]:
-                parts.append(f"held on {r['data']}")
-                continue
-            equal = " | ".join(unit_span(g) for g in r["groups"])
-            first, end = r["gaps"][1:]
-            size = ("by rounding only" if r["rounding"] else "by more than rounding")
-            parts.append(f"broke on {r['data']} {size} ({r['distinct']} distinct units"
-                         + (f"; units {equal} stayed equal" if equal else "")
-                         + f"; tie gap {number(first)} after epoch 1, {number(end)} at the end, relative "
-                         f"{number(r['relative'])} in {r['dtype']})")
-        lines.append(f"{name}: " + "; ".join(parts) + ".")
-    return lines
-
-
-def breakers_markdown(results, meta):
-    """``summary.md``: the definition of a tie, one table (a row per change and data set) and the findings."""
-    epochs = ", ".join(dict.fromkeys(f"{r['data']} {r['epochs']}" for r in results
-                                     if r["change"].training.get("epochs") is None))
-    lines = [
-        "# What breaks a tie?",
-        "",
-        header_line(meta, f"Epochs: {epochs} (five times as many in the `epochs-x5` rows)."),
-        "",
-        "Each row starts from tied units and changes one thing. The tie is the same in every row: all units of L1, "
-        "held when their incoming weights, biases, outgoing weights (rows of L2's kernel) and any per-unit values "
-        "between (BatchNormalization's gamma, beta, moving mean and variance) are exactly equal after training "
-        "(`assert_tied`; exact equality on the CPU); broke otherwise. The tie gap is the largest difference inside "
-        "the group. The start is every weight equal (0; 0.05 for Week 2's ReLU model, where 0 gives no gradient at "
-        "all), except in the rows that change the start. With a per-unit input mask the stored kernel is compared "
-        "(masked-out weights keep their start); with two activations in L1 the weights are compared. Accuracy is on "
-        "the training data with Dropout and noise off.",
-        "",
-        table(HEADER, breakers_rows(results), markdown=True),
-        "",
-        "The learner's three conditions:",
-        "",
-        *[f"- {line}" for line in condition_findings(results)],
-        "",
-        f"Row by row (\"by rounding only\": a relative tie gap under {ROUNDING} steps of the dtype's resolution):",
-        "",
-        *[f"- {line}" for line in breakers_finding(results)],
-    ]
-    return "\n".join(lines) + "\n"

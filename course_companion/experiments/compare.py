@@ -3,23 +3,114 @@
 Each scheme's model trains on the same data with a ``UnitRecorder``, and one
 row per scheme says how many distinct units each layer has, the smallest and
 largest pairwise distance, and the tie gap (the largest weight difference
-inside any group that the scheme started tied). ``summary_markdown`` is the
-``summary.md`` that the command writes; ``figures.compare`` draws the rest.
+inside any group that the scheme started tied: a ``SummaryRow``). The tie
+check and the numbers behind the answer's title are here too;
+``summaries.compare`` words them (``summary_markdown``, the ``summary.md``
+that the command writes) and ``figures.compare`` draws the rest.
 """
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from course_companion.analysis.distances import distinct_units, off_diagonal, pairwise_distances, tie_gap
 from course_companion.analysis.tie import tie_verdict
 from course_companion.data import check_xy
 from course_companion.schemes import BINARY, PERTURBED_JITTER, check_scheme, class_labels, scheme_groups
-from course_companion.tables import header_line, number, table
 
-__all__ = ["KEEPS_TIES", "BASELINE", "summary_row", "summary_from_recording", "run_compare", "run_baseline",
-           "compare_table", "tie_check", "constant_moved", "drift_sentence", "final_distinct", "answer_finding",
-           "summary_markdown"]
+__all__ = ["KEEPS_TIES", "BASELINE", "LayerDistances", "SummaryRow", "Baseline", "TieCheck", "ConstantMoves",
+           "summary_row", "summary_from_recording", "run_compare", "run_baseline", "check_kept_ties", "constant_moves",
+           "final_distinct", "kept_tie_verdicts"]
 
 KEEPS_TIES = ("constant", "mirrored")  # the schemes whose tied groups must stay equal
 BASELINE = "no hidden layer"  # the summary's row for the linear model a hidden layer has to beat
+
+
+@dataclass(frozen=True)
+class LayerDistances:
+    """One layer's units at the end, as ``compare``'s table gives them.
+
+    Attributes:
+        distinct: int, distinct units (``analysis.distinct_units``; ``final_distinct``, the answer title's count).
+        min, max: float, the smallest and largest euclidean distance between two of its units (0.0 with one unit).
+    """
+
+    distinct: int
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One row of ``compare``'s table: a scheme's training, and how far apart its units ended (``summary_row``).
+
+    Attributes:
+        scheme: str, the row's label (a scheme, or ``BASELINE``).
+        accuracy: float, final training accuracy.
+        loss: float, final training loss, or None.
+        layers: the names of the hidden layers reported, in Dense-layer order.
+        per_layer: {layer name: ``LayerDistances``}; empty for the ``BASELINE`` row, which has no hidden layer.
+        tie_gap: float, the largest tie gap over the layers' groups the scheme started tied, or None where it has none.
+    """
+
+    scheme: str
+    accuracy: float
+    loss: float = None
+    layers: list = field(default_factory=list)
+    per_layer: dict = field(default_factory=dict)
+    tie_gap: float = None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The model with no hidden layer, trained on the same data (``run_baseline``).
+
+    Attributes:
+        accuracy: float, final training accuracy.
+        loss: float, final training loss.
+    """
+
+    accuracy: float
+    loss: float
+
+
+@dataclass(frozen=True)
+class TieCheck:
+    """Whether the schemes that keep ties (``KEEPS_TIES``) kept them at every record (``check_kept_ties``).
+
+    Attributes:
+        schemes: the schemes checked: those of ``KEEPS_TIES`` that ran and started with tied groups (none: nothing
+            to check).
+        failures: one "scheme: message" (``testing.assert_tied``'s) per layer whose tie did not hold.
+        largest_gap: float, the largest tie gap over every group checked and every record (NaN where a weight was NaN).
+        tolerance: float, what "equal" allowed: 0 on the CPU, ``testing.GPU_TIE_TOLERANCE`` for weights from a GPU.
+    """
+
+    schemes: tuple
+    failures: tuple
+    largest_gap: float
+    tolerance: float
+
+    @property
+    def held(self):
+        """True when every tie checked held."""
+        return not self.failures
+
+
+@dataclass(frozen=True)
+class ConstantMoves:
+    """How far ``constant``'s weights moved from their start over training (``constant_moves``).
+
+    Attributes:
+        hidden: float, the largest move of a hidden weight or bias.
+        start: float, the value the hidden weights started at.
+        kernel, bias: float, the largest move of the output layer's weights and of its biases; None where the
+            output layer was not recorded.
+    """
+
+    hidden: float
+    start: float
+    kernel: float = None
+    bias: float = None
 
 
 def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2"), loss=None):
@@ -35,24 +126,20 @@ def summary_row(scheme, layer_units, accuracy, groups=None, layers=("L1", "L2"),
         loss: float, final training loss, or None.
 
     Returns:
-        dict with ``scheme``, ``accuracy``, ``loss``, ``layers``, per layer
-        ``L1_distinct``, ``L1_min``, ``L1_max`` (and L2's...), and
-        ``tie_gap``: the largest tie gap over the layers' groups (None where
-        the scheme has none).
+        a ``SummaryRow``.
     """
-    row = {"scheme": scheme, "accuracy": float(accuracy), "loss": None if loss is None else float(loss), "layers": list(layers)}
-    gaps = []
+    per_layer, gaps = {}, []
     for index, name in enumerate(layers):
         units = np.asarray(layer_units[name])
         off = off_diagonal(pairwise_distances(units))
-        row[f"{name}_distinct"] = distinct_units(units)  # = final_distinct, the answer title's count
-        row[f"{name}_min"] = float(off.min()) if off.size else 0.0
-        row[f"{name}_max"] = float(off.max()) if off.size else 0.0
+        per_layer[name] = LayerDistances(distinct=distinct_units(units),  # = final_distinct, the answer title's count
+                                         min=float(off.min()) if off.size else 0.0,
+                                         max=float(off.max()) if off.size else 0.0)
         gap = tie_gap(units, (groups or {}).get(index))
         if gap is not None:
             gaps.append(gap)
-    row["tie_gap"] = max(gaps) if gaps else None
-    return row
+    return SummaryRow(scheme=scheme, accuracy=float(accuracy), loss=None if loss is None else float(loss),
+                      layers=list(layers), per_layer=per_layer, tie_gap=max(gaps) if gaps else None)
 
 
 def summary_from_recording(scheme, recording, groups=None):
@@ -129,7 +216,7 @@ def run_baseline(X, y, epochs=20, seed=0, batch_size=32, progress=True, **settin
     layer is passing on a single number. ``settings`` as for ``run_compare``.
 
     Returns:
-        dict with the final training ``accuracy`` and ``loss``.
+        a ``Baseline``.
     """
     from course_companion.training import train_scheme
 
@@ -138,38 +225,11 @@ def run_baseline(X, y, epochs=20, seed=0, batch_size=32, progress=True, **settin
     X, y = check_xy(X, y, labels=class_labels(outputs[0]))
     _, history = train_scheme("random", X, y, epochs=epochs, seed=seed, batch_size=batch_size, layer_sizes=outputs,
                               progress=BASELINE if progress else None, **settings)
-    return {"accuracy": float(history.history["accuracy"][-1]), "loss": float(history.history["loss"][-1])}
+    return Baseline(accuracy=float(history.history["accuracy"][-1]), loss=float(history.history["loss"][-1]))
 
 
-# -- summary.md --------------------------------------------------------------
-def _columns(layers=("L1", "L2")):
-    """(row key, heading) of ``compare``'s table, for the hidden layers reported."""
-    columns = [("scheme", "scheme"), ("accuracy", "final accuracy"), ("loss", "final loss")]
-    columns += [(f"{layer}_distinct", f"{layer} distinct units") for layer in layers]
-    for layer in layers:
-        columns += [(f"{layer}_min", f"{layer} min distance"), (f"{layer}_max", f"{layer} max distance")]
-    return columns + [("tie_gap", "tie gap")]
-
-
-def _cell(key, value):
-    if value is None:
-        return "-"
-    if key == "accuracy":
-        return f"{value:.3f}"
-    if key == "loss":
-        return f"{value:.4f}"
-    return number(value) if isinstance(value, float) else str(value)
-
-
-def compare_table(rows, markdown=False):
-    """``compare``'s rows (``summary_row``) as a table."""
-    columns = _columns(rows[0]["layers"] if rows else ())
-    cells = [[_cell(key, row.get(key)) for key, _ in columns] for row in rows]
-    return table([title for _, title in columns], cells, markdown=markdown)
-
-
-def tie_check(recordings, groups):
-    """One sentence: did the schemes that keep ties (constant, mirrored) keep them at every record?
+def check_kept_ties(recordings, groups):
+    """Whether the schemes that keep ties (constant, mirrored) kept them at every record: a ``TieCheck``.
 
     Decided by ``analysis.tie_verdict`` through ``testing.assert_tied`` on each
     recording: exactly on the CPU, within ``GPU_TIE_TOLERANCE`` for weights
@@ -183,8 +243,6 @@ def tie_check(recordings, groups):
     from course_companion.testing import assert_tied, tie_tolerance
 
     kept = [s for s in recordings if s in KEEPS_TIES and groups.get(s)]
-    if not kept:
-        return "Tie check: no scheme here keeps ties (constant and mirrored do)."
     failures, gaps = [], [0.0]
     for scheme in kept:
         rec = recordings[scheme]
@@ -197,42 +255,26 @@ def tie_check(recordings, groups):
             except AssertionError as exc:
                 failures.append(f"{scheme}: {exc}")
     tolerance = tie_tolerance(next(iter(recordings.values())).metadata.get("device", "CPU"))
-    rule = "exactly (CPU)" if tolerance == 0 else f"within {tolerance:g} (GPU tolerance)"
-    verdict = "held" if not failures else "FAILED (" + "; ".join(failures) + ")"
-    return f"Tie check ({' and '.join(kept)}, equal {rule}): {verdict}; largest tie gap {number(float(np.max(gaps)))}."
+    return TieCheck(schemes=tuple(kept), failures=tuple(failures), largest_gap=float(np.max(gaps)), tolerance=tolerance)
 
 
-def constant_moved(recordings):
-    """One sentence on how far ``constant``'s weights moved from their start, chosen from the numbers ("" if none)."""
+def constant_moves(recordings):
+    """How far ``constant``'s weights moved from their start: ``ConstantMoves``, or None where ``constant`` did not
+    run or its recording kept no weights."""
     rec = recordings.get("constant")
     if rec is None or rec.keep != "weights":
-        return ""
+        return None
 
     def moved(name, part=slice(None)):
         w = rec.units(name).astype(np.float64)[..., part]
         return float(np.abs(w[-1] - w[0]).max())
 
     hidden = max(moved(n) for n in rec.hidden_layers)
-    if hidden > 0:
-        return f"Under `constant` the hidden weights moved (by up to {number(hidden)}), all units of a layer together."
     start = float(rec.units(rec.hidden_layers[0], 0).flat[0])
     out = rec.dense_layers[-1]
-    text = f"Under `constant` not one hidden weight or bias moved: all are still exactly {start:g} after training"
     if out not in rec.layers:
-        return text + "."
-    kernel, bias = moved(out, slice(0, -1)), moved(out, slice(-1, None))
-    text += f"; the output layer's weights moved by up to {number(kernel)}, its biases by up to {number(bias)}"
-    if kernel == 0:
-        text += (". Every hidden unit outputs 0 from this start, so no gradient reaches the hidden weights or the "
-                 "output weights: only the output biases learn, and the model predicts the same class for every image")
-    return text + "."
-
-
-def drift_sentence(rows):
-    """Whether the schemes that start tied without keeping the tie (incoming-only, perturbed) drifted apart ("" if none ran)."""
-    parts = [f"`{r['scheme']}` " + (f"drifted apart (tie gap {number(r['tie_gap'])})" if r["tie_gap"] else "stayed exactly tied")
-             for r in rows if r["scheme"] in ("incoming-only", "perturbed") and r.get("tie_gap") is not None]
-    return ("; ".join(parts) + ".") if parts else ""
+        return ConstantMoves(hidden=hidden, start=start)
+    return ConstantMoves(hidden=hidden, start=start, kernel=moved(out, slice(0, -1)), bias=moved(out, slice(-1, None)))
 
 
 def final_distinct(recording, layer):
@@ -240,67 +282,10 @@ def final_distinct(recording, layer):
     return distinct_units(recording.units(layer, record=-1))
 
 
-def answer_finding(recordings, layer="L1"):
-    """The answer figure's title: what this run shows of equal and of random starts, chosen from the numbers.
-
-    Whether the groups a scheme started tied are still tied is ``analysis.tie_verdict``'s verdict on the last
-    record (incoming weights and biases, as a recording holds them); distinct units are ``final_distinct``'s, the
-    table's own count.
-    """
-    claims = []
+def kept_tie_verdicts(recordings, layer="L1"):
+    """{scheme: ``analysis.tie_verdict``'s verdict} on ``layer``'s last record, for the schemes that keep ties
+    (``KEEPS_TIES``) and whose recording names groups in ``layer`` (only those can be checked): incoming weights
+    and biases, as a recording holds them."""
     kept = {s: r.groups.get(r.dense_layers.index(r.layer_name(layer))) for s, r in recordings.items() if s in KEEPS_TIES}
-    kept = {s: groups for s, groups in kept.items() if groups}  # only groups the recording names can be checked
-    for scheme, groups in kept.items():
-        verdict = tie_verdict({"incoming": recordings[scheme].units(layer, record=-1)}, groups)
-        if verdict.status == "not finite":
-            claims.append(f"under {scheme} a weight became NaN or infinite (the run diverged)")
-        elif not verdict.held:
-            claims.append(f"units that started equal under {scheme} came apart")
-    if kept and not claims:
-        claims.append("Units that start equal stay equal")
-    if "random" in recordings:
-        distinct, n = final_distinct(recordings["random"], layer), recordings["random"].units(layer, -1).shape[0]
-        claims.append("random starts make them differ" if distinct == n else
-                      f"a random start left {distinct} of {n} units distinct")
-    counts = ", ".join(f"{s}: {final_distinct(r, layer)}" for s, r in recordings.items())
-    n = next(iter(recordings.values())).units(layer, -1).shape[0]
-    head = "; ".join(claims)
-    return (f"{head[:1].upper()}{head[1:]}.\n" if head else "") + f"Distinct units of {layer} ({n}) after training - {counts}"
-
-
-def summary_markdown(recordings, baseline=None):
-    """``summary.md``: the table to paste under the answer figure, and how it was made.
-
-    ``baseline``: ``run_baseline``'s result, for a row of the model with no hidden layer, or None.
-    """
-    first = next(iter(recordings.values())).metadata
-    groups = {s: r.groups for s, r in recordings.items()}
-    rows = [summary_from_recording(s, r, groups[s]) for s, r in recordings.items()]
-    moved, drift = constant_moved(recordings), drift_sentence(rows)
-    if baseline is not None:
-        rows.append({"scheme": BASELINE, "accuracy": baseline["accuracy"], "loss": baseline["loss"],
-                     "layers": rows[0]["layers"]})
-    epochs = ", ".join(sorted({f"{r.epochs[-1]:g}" for r in recordings.values()}))
-    data_line = f"Data: {first.get('data', '?')}. Epochs: {epochs}. Seed: {first.get('seed', '?')}."
-    if "replica" in first:
-        data_line += (" The schemes trained side by side as replicas of one model (each with its own weights,"
-                      " loss term and Adam state, on the same batches).")
-    return "\n".join([
-        "# How far apart are the units?",
-        "",
-        header_line(first, data_line),
-        "",
-        compare_table(rows, markdown=True),
-        "",
-        tie_check(recordings, groups),
-        "",
-        *([moved, ""] if moved else []),
-        *([drift, ""] if drift else []),
-        *([f"`{BASELINE}`: the same data and training without a hidden layer (a linear model), in the same run."]
-          + [""] if baseline is not None else []),
-        "Distances are euclidean, between each unit's weights (incoming weights and bias) after training;",
-        "0 means exactly equal. The tie gap is the largest weight difference inside a group the scheme started",
-        "equal (all units for `constant`, the tied groups for `mirrored`, `incoming-only` and `perturbed`;",
-        "`-` where there are none).",
-        "",
-    ])
+    return {s: tie_verdict({"incoming": recordings[s].units(layer, record=-1)}, groups)
+            for s, groups in kept.items() if groups}

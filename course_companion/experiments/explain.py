@@ -9,17 +9,16 @@ from units 1 and 2 to the output. By the chain rule
 
 so dJ/dw1 and dJ/dw3 differ when w5 != w6 (or a1 != a2), and dJ/dw1 and dJ/dw2
 differ because x1 and x2 differ. Tie w5 = w6, w1 = w3 and w2 = w4, and the two
-units get equal gradients at every step: they stay equal. ``explain_table``
-is the table the command prints; ``figures.explain`` draws the weights.
+units get equal gradients at every step: they stay equal. ``summaries.explain``
+holds the table the command prints; ``figures.explain`` draws the weights.
 """
 import numpy as np
 
 from course_companion.analysis.tie import tie_verdict
 from course_companion.data import standardized_coffee_data
-from course_companion.tables import table
 
 __all__ = ["WEIGHTS", "WEIGHT_NAMES", "SETUPS", "COMMAND_SETUPS", "two_neuron_model", "forum_weights", "run_explain",
-           "six_weights", "pairs_equal", "weights_and_gradients_at", "explain_table"]
+           "six_weights", "pairs_equal", "weights_and_gradients_at"]
 
 # Where each of the six weights sits in a recording: (layer, unit, input) of
 # ``Recording.units(layer)``'s (units, d) layout.
@@ -119,15 +118,3 @@ def weights_and_gradients_at(recording, record):
     weights = six_weights({layer: recording.units(layer, record) for layer in ("hidden", "out")})
     grads = six_weights({layer: recording.gradients(layer, record) for layer in ("hidden", "out")})
     return {name: (float(weights[name]), float(grads[name])) for name in WEIGHT_NAMES}
-
-
-def explain_table(recordings):
-    """The six weights and their gradients at step 0 and at the end, tied and untied."""
-    heads, columns = ["weight"], []
-    for label, rec in recordings.items():
-        for record, when in ((0, "step 0"), (-1, f"step {rec.steps[-1]}")):
-            values = weights_and_gradients_at(rec, record)
-            heads += [f"{label} {when}", f"dJ/dw ({label}, {when})"]
-            columns.append([f"{values[n][0]:+.6f}" for n in WEIGHT_NAMES])
-            columns.append([f"{values[n][1]:+.3e}" for n in WEIGHT_NAMES])
-    return table(heads, [[n] + [c[i] for c in columns] for i, n in enumerate(WEIGHT_NAMES)])

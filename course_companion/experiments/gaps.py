@@ -20,16 +20,18 @@ Three measures, side by side, since each can mislead alone:
   differ" means. The verdicts and the epoch of separation are read from it.
 
 The runs use float64 by default, since float32 resolves only about 1e-7 of a
-value's size. ``gaps_finding`` and ``gaps_markdown`` are the summary;
-``figures.gaps`` draws the curves.
+value's size. ``run_gaps`` returns a ``GapsResult``; ``summaries.gaps``
+words it (``gaps_finding``, ``gaps_markdown``) and ``figures.gaps`` draws
+the curves.
 """
+from dataclasses import dataclass
+
 import numpy as np
 
 from course_companion.analysis import FLOAT32_RESOLUTION, output_gap, relative_tie_gap, silent_inputs, tie_gap
-from course_companion.tables import header_line, number, table
 
-__all__ = ["JITTERS", "THRESHOLD", "GROWTH", "FLOAT32_RESOLUTION", "SGD_LEARNING_RATE", "GAP_EPOCHS", "run_gaps",
-           "epoch_reaching", "verdict", "gaps_finding", "gaps_markdown"]
+__all__ = ["JITTERS", "THRESHOLD", "GROWTH", "FLOAT32_RESOLUTION", "SGD_LEARNING_RATE", "GAP_EPOCHS", "GapsResult",
+           "run_gaps", "epoch_reaching", "verdict"]
 
 JITTERS = 10.0 ** np.arange(-8, 0)  # 1e-8 ... 1e-1: the standard deviation of the noise on a tied start
 THRESHOLD = 0.1  # an output gap of a tenth (outputs run 0 to 1) counts as separated
@@ -38,6 +40,60 @@ SGD_LEARNING_RATE = 1.0  # plain SGD needs a far larger step than Adam; at 1.0 t
 # Long enough to see what happens: coffee's gaps had all separated (or not) well before 24 epochs (12,000
 # steps); the digits' barely moved after the first epochs, seen over 60 epochs.
 GAP_EPOCHS = {"coffee": 24, "digits": 60}
+
+
+@dataclass(frozen=True, eq=False)
+class GapsResult:
+    """One data set and optimizer's replicas, one per jitter, followed every epoch (``run_gaps``).
+
+    Arrays "per replica and record" are (replicas, records); "per replica", (replicas,).
+
+    Attributes:
+        name: the data set's label.
+        data: the data set's description.
+        optimizer: "adam" or "sgd".
+        learning_rate: float, the optimizer's.
+        dtype: "float64" or "float32".
+        epochs: the epoch of each record (record 0 is the start).
+        jitters: float64 array, the jitter (noise size) of each replica.
+        tie_gap: per replica and record, the tie gap inside L1's groups (``analysis.tie_gap``).
+        live_tie_gap: per replica and record, the tie gap over the weights from the inputs that vary and the bias.
+        relative: per replica and record, the relative tie gap.
+        output: per replica and record, the output gap (``analysis.output_gap``).
+        silent: the inputs that are 0 in every training row (``analysis.silent_inputs``).
+        inputs: int, the number of inputs.
+        verdict: per replica, "grew", "shrank", "stayed" or "started apart" (``verdict``, on the output gap).
+        reached: per replica, the epoch its output gap grew to ``THRESHOLD``; NaN if never or if it started there.
+        started_below: per replica, bool: its output gap started under ``THRESHOLD``.
+        separated: int, how many replicas reached ``THRESHOLD``.
+        slope: float, the extra epochs each factor of 10 smaller cost (a straight-line fit); NaN with fewer than two
+            that reached it.
+        accuracy: per replica, the final training accuracy.
+        seed: int, the starts' and shuffling's seed.
+        metadata: the first replica's recording metadata (device, versions, ...).
+    """
+
+    name: str
+    data: str
+    optimizer: str
+    learning_rate: float
+    dtype: str
+    epochs: np.ndarray
+    jitters: np.ndarray
+    tie_gap: np.ndarray
+    live_tie_gap: np.ndarray
+    relative: np.ndarray
+    output: np.ndarray
+    silent: np.ndarray
+    inputs: int
+    verdict: list
+    reached: np.ndarray
+    started_below: np.ndarray
+    separated: int
+    slope: float
+    accuracy: np.ndarray
+    seed: int
+    metadata: dict
 
 
 def verdict(start, end, started_below=True):
@@ -85,17 +141,7 @@ def run_gaps(data, optimizer="adam", epochs=None, seed=0, jitters=JITTERS, dtype
         dtype: "float64" (default) or "float32".
 
     Returns:
-        dict with ``name``, ``optimizer``, ``learning_rate``, ``dtype``,
-        ``epochs`` (per record), ``jitters``; per replica and record (arrays
-        replicas x records) ``tie_gap``, ``live_tie_gap`` (over the weights
-        from inputs that vary), ``relative`` and ``output`` (the output gap);
-        ``silent`` (the inputs that are 0 in every row) and ``inputs``;
-        per replica ``started_below`` (its output gap started under
-        ``THRESHOLD``), ``verdict``, ``reached`` (the epoch its output gap
-        grew to ``THRESHOLD``, NaN if never or if it started there) and
-        ``accuracy`` (final); ``separated`` (how many reached it) and
-        ``slope`` (the extra epochs each factor of 10 smaller cost, from a
-        straight-line fit; NaN with fewer than two that reached it).
+        a ``GapsResult``.
     """
     from course_companion.callbacks import ReplicaRecorder
     from course_companion.training import train_replicas
@@ -128,68 +174,10 @@ def run_gaps(data, optimizer="adam", epochs=None, seed=0, jitters=JITTERS, dtype
     ok = ~np.isnan(reached)
     # Extra epochs per factor of 10 smaller: minus the fitted slope of epoch against log10(jitter).
     slope = -float(np.polyfit(np.log10(np.asarray(jitters)[ok]), reached[ok], 1)[0]) if ok.sum() >= 2 else float("nan")
-    return {"name": data.label, "data": data.description, "optimizer": optimizer, "learning_rate": rate, "dtype": dtype,
-            "epochs": record_epochs, "jitters": np.asarray(jitters, dtype=np.float64), **gaps,
-            "silent": silent, "inputs": X.shape[1],
-            "verdict": [verdict(g[0], g[-1], b) for g, b in zip(output, below)],
-            "reached": reached, "started_below": below, "separated": int(ok.sum()), "slope": slope,
-            "accuracy": np.array([r.last_log("accuracy") for r in replicas]),
-            "seed": seed, "metadata": replicas[0].metadata}
-
-
-def gaps_finding(result):
-    """What one run shows, in one plain sentence, whichever way it went: the output gaps' verdicts, then the rest."""
-    below = result["started_below"]
-    counts = {v: result["verdict"].count(v) for v in ("grew", "shrank", "stayed")}
-    run = f"{result['name']} with {result['optimizer']} ({result['epochs'][-1]:g} epochs)"
-    apart = int((~below).sum())
-    skipped = f" ({apart} larger jitter{'s' if apart > 1 else ''} started that far apart already)" if apart else ""
-    text = (f"{run}: of the {int(below.sum())} jitters whose tied units' outputs started less than {THRESHOLD:g} apart, "
-            f"the output gap grew {GROWTH:g}x or more in {counts['grew']}, shrank {GROWTH:g}x or more in "
-            f"{counts['shrank']} and stayed within {GROWTH:g}x in {counts['stayed']}{skipped}")
-    if result["separated"]:
-        text += f"; {result['separated']} reached {THRESHOLD:g}"
-        if np.isfinite(result["slope"]):
-            text += f", each factor of 10 smaller costing about {result['slope']:.2g} more epochs"
-    stayed = [k for k, v in enumerate(result["verdict"]) if v == "stayed"]
-    if stayed:
-        ratio = result["output"][stayed, -1] / result["output"][stayed, 0]
-        text += f"; those that stayed ended at {ratio.min():.2g} to {ratio.max():.2g} times where they started"
-    return text + "."
-
-
-def _spread(curve):
-    return " / ".join(number(v) for v in (curve[0], curve.min(), curve[-1]))
-
-
-def gaps_markdown(results, meta):
-    """The tie-gap run's ``summary.md``: per data set and optimizer, every jitter's three gaps and verdict."""
-    lines = ["# How big must a difference be to break a tie?", "",
-             header_line(meta, "Each replica starts tied (the `perturbed` scheme: the data set's tied groups, then normal "
-                         "noise, the jitter, on every weight) and is followed every epoch."), "",
-             "Three gaps inside the L1 groups, each given as start / lowest / end. The **tie gap** is the largest weight "
-             "difference; *over inputs that vary* leaves out the weights from inputs that are 0 in every training row "
-             "(they never get a gradient and keep their jitter). The **relative tie gap** divides the tie gap by the "
-             "largest weight in the groups (which grows as the model trains). The **output gap** is the largest "
-             "difference between two tied units' outputs on the training rows: what \"the units differ\" means.",
-             "",
-             f"The verdict reads the output gap: *grew* when it ended at least {GROWTH:g} times where it started, "
-             f"*shrank* when at most 1/{GROWTH:g}, *stayed* otherwise; an output gap of {THRESHOLD:g} counts as separated. "
-             f"These runs used {results[0]['dtype'] if results else 'float64'} (float32 resolves about "
-             f"{FLOAT32_RESOLUTION:.1e} of a value's size).", ""]
-    lines += [f"- {gaps_finding(r)}" for r in results] + [""]
-    for r in results:
-        silent = len(r["silent"])
-        lines += [f"## {r['name']}, {r['optimizer']} (learning rate {r['learning_rate']:g})", "",
-                  f"Data: {r['data']}. Seed {r['seed']}. "
-                  + (f"{silent} of the {r['inputs']} inputs are 0 in every training row." if silent else
-                     f"Every one of the {r['inputs']} inputs varies."), "",
-                  table(["jitter", "tie gap", "over inputs that vary", "relative tie gap", "output gap",
-                         f"epoch the output gap reached {THRESHOLD:g}", "verdict", "final accuracy"],
-                        [[f"{j:.0e}", _spread(t), _spread(lt), _spread(rel), _spread(o),
-                          ("started there" if not b else "-") if np.isnan(e) else f"{e:.1f}", v, f"{a:.3f}"]
-                         for j, t, lt, rel, o, e, v, a, b in zip(r["jitters"], r["tie_gap"], r["live_tie_gap"],
-                                                                 r["relative"], r["output"], r["reached"], r["verdict"],
-                                                                 r["accuracy"], r["started_below"])],
-                        markdown=True), ""]
-    return "\n".join(lines)
+    return GapsResult(name=data.label, data=data.description, optimizer=optimizer, learning_rate=rate, dtype=dtype,
+                      epochs=record_epochs, jitters=np.asarray(jitters, dtype=np.float64), **gaps,
+                      silent=silent, inputs=X.shape[1],
+                      verdict=[verdict(g[0], g[-1], b) for g, b in zip(output, below)],
+                      reached=reached, started_below=below, separated=int(ok.sum()), slope=slope,
+                      accuracy=np.array([r.last_log("accuracy") for r in replicas]),
+                      seed=seed, metadata=replicas[0].metadata)

@@ -6,37 +6,65 @@ point in weight space. Walk the straight line between the two points: at its
 middle the two units are equal (a tied model). Where the middle is higher
 than the ends, the loss cannot be one convex bowl; where it is as low, a flat
 valley joins the copies. ``middles`` is that judgement, against the rounding
-measured between a path's two ends (``end_rounding``); ``landscape_markdown``
-is the ``summary.md``; ``figures.landscape``
-draws the paths.
+measured between a path's two ends (``end_rounding``), and ``landscape_verdict``
+the one for a whole run; ``summaries.landscape`` words them (``summary.md``)
+and ``figures.landscape`` draws the paths.
 """
+from dataclasses import dataclass
+
 import numpy as np
 
 from course_companion.analysis.distances import FLOAT32_RESOLUTION
 from course_companion.checks import check_int
 from course_companion.data import check_xy
 from course_companion.schemes import class_labels
-from course_companion.tables import header_line, table
 
-__all__ = ["ROUNDING_MARGIN", "FLAT", "swap_path", "swapped_weights", "unit_pairs", "run_landscape", "middle_rise", "end_rounding",
-           "middles", "end_loss", "rise_in_words", "landscape_finding", "landscape_markdown"]
+__all__ = ["ROUNDING_MARGIN", "FLAT", "LandscapeResult", "swap_path", "swapped_weights", "unit_pairs", "run_landscape",
+           "middle_rise", "end_rounding", "middles", "end_loss", "landscape_verdict"]
 
 # The two ends of a swap path are the same function, so any difference between their losses is float32's
 # rounding: a middle counts as higher (or lower) than the ends only by more than this many times that.
 ROUNDING_MARGIN = 10
-FLAT = 0.1  # a middle at most this share of the loss above the ends is a nearly flat valley, in the findings' words
+FLAT = 0.1  # a highest middle under this share of the loss above the ends is a nearly flat valley (landscape_verdict)
+
+
+@dataclass(frozen=True, eq=False)
+class LandscapeResult:
+    """A trained model's swap paths between pairs of its L1 units (``run_landscape``).
+
+    Attributes:
+        data: the data set's description.
+        name: the data set's label.
+        layer: the layer whose units were swapped ("L1").
+        alphas: float64 array, the positions along each path (0 and 1: the ends, 0.5: the middle).
+        paths: list of ``(i, j, losses)``: the two units swapped and the loss at each alpha (float64).
+        accuracy: float, the final training accuracy.
+        epochs: int, epochs trained.
+        seed: int, the model's seed (and the pairs' draw).
+        pairs_of: int, how many pairs the layer's units make (the paths walked may be fewer).
+    """
+
+    data: str
+    name: str
+    layer: str
+    alphas: np.ndarray
+    paths: list
+    accuracy: float
+    epochs: int
+    seed: int
+    pairs_of: int
 
 
 def middle_rise(result):
     """Per path, the loss at the middle minus the mean of the two ends (float64 array)."""
-    middle = len(result["alphas"]) // 2
-    return np.array([losses[middle] - (losses[0] + losses[-1]) / 2 for _, _, losses in result["paths"]])
+    middle = len(result.alphas) // 2
+    return np.array([losses[middle] - (losses[0] + losses[-1]) / 2 for _, _, losses in result.paths])
 
 
 def end_rounding(result):
     """The rounding in these losses, measured: the largest difference between a path's two ends (the same function),
     and at least float32's step at the end loss."""
-    ends = np.array([(losses[0], losses[-1]) for _, _, losses in result["paths"]])
+    ends = np.array([(losses[0], losses[-1]) for _, _, losses in result.paths])
     return float(max(np.abs(ends[:, 0] - ends[:, 1]).max(), FLOAT32_RESOLUTION * np.abs(ends).max()))
 
 
@@ -48,36 +76,19 @@ def middles(result):
 
 def end_loss(result):
     """The loss of the trained network (a path's ends), the median over the paths walked."""
-    return float(np.median([losses[0] for _, _, losses in result["paths"]]))
+    return float(np.median([losses[0] for _, _, losses in result.paths]))
 
 
-def rise_in_words(rise, end):
-    """A middle's rise in words that keep its size: "138x the ends" for a ridge, "+8.79%" for a bump.
-
-    Examples:
-        >>> rise_in_words(2.31, 0.0169), rise_in_words(0.00219, 0.0249), rise_in_words(-2.77e-5, 0.0249)
-        ('138x the ends', '+8.8%', '-0.111%')
-    """
-    return f"{1 + rise / end:.3g}x the ends" if abs(rise) >= end else f"{100 * rise / end:+.3g}%"
-
-
-def landscape_finding(result):
-    """What one data set's paths show, in one sentence chosen from the numbers, whichever way they went."""
-    rise, kinds, end = middle_rise(result), middles(result), end_loss(result)
-    counts = {v: int((kinds == v).sum()) for v in ("higher", "level", "lower")}
-    text = (f"{result['name']}: of {len(rise)} pairs, the middle (units i and j equal) was higher than the ends for "
-            f"{counts['higher']}, level for {counts['level']} and lower for {counts['lower']}; the highest "
-            f"{rise_in_words(rise.max(), end)}, the lowest {rise_in_words(rise.min(), end)}. ")
+def landscape_verdict(result):
+    """What lies between the copies of the network, judged from the middles (checked in this order): "ridge" (a
+    middle at least as far above the ends as the loss itself), "valley" (no middle higher than the ends, by
+    ``middles``), "low ridge" (the highest middle at least ``FLAT`` of the loss above the ends) or "flat valley"."""
+    rise, end = middle_rise(result), end_loss(result)
     if rise.max() >= end:
-        return text + ("A ridge at least as high as the loss itself separates the copies of this network: starts "
-                       "on either side can settle in different copies, with different units.")
-    if counts["higher"] == 0:
-        return text + "No ridge here: the copies are joined by a valley at least as low as the ends."
-    if rise.max() >= FLAT * end:
-        return text + (f"A low ridge ({rise.max() / end:.0%} of the loss at most) separates the copies: making two "
-                       "units equal costs something, but not much.")
-    return text + (f"The largest bump is {rise.max() / end:.1%} of the loss: the copies are joined by a nearly flat "
-                   "valley, and making two units equal costs little.")
+        return "ridge"
+    if not (middles(result) == "higher").any():
+        return "valley"
+    return "low ridge" if rise.max() >= FLAT * end else "flat valley"
 
 
 def swapped_weights(kernel, bias, after, i, j):
@@ -196,8 +207,7 @@ def run_landscape(data, seed=0, pairs=30, points=21, epochs=None, progress=True)
         epochs: epochs of training (default the data set's).
 
     Returns:
-        dict with ``data`` (the description), ``layer``, ``alphas``, ``paths``
-        (list of ``(i, j, losses)``), ``accuracy`` and ``steps``.
+        a ``LandscapeResult``.
     """
     from course_companion.training import train_scheme
 
@@ -210,31 +220,6 @@ def run_landscape(data, seed=0, pairs=30, points=21, epochs=None, progress=True)
     for i, j in unit_pairs(data.layer_sizes[0], pairs, seed):
         alphas, losses = swap_path(model, X, y, "L1", i, j, points=points)
         paths.append((i, j, losses))
-    return {"data": data.description, "name": data.label, "layer": "L1", "alphas": alphas, "paths": paths,
-            "accuracy": float(history.history["accuracy"][-1]), "epochs": epochs or data.epochs, "seed": seed,
-            "pairs_of": data.layer_sizes[0] * (data.layer_sizes[0] - 1) // 2}
-
-
-def landscape_markdown(results, meta):
-    """The landscape's ``summary.md``: per data set, the end and middle loss of every path walked."""
-    lines = ["# Is the loss a soup bowl?", "",
-             header_line(meta, "Each data set's model trained from a random start, then the loss walked along the straight "
-                         "line from the network to its copy with two L1 units swapped (the same function)."), "",
-             f"The two ends of a path are the same function, so their losses differ only by float32's rounding; a middle "
-             f"counts as higher or lower than the ends only by more than {ROUNDING_MARGIN} times the largest such "
-             f"difference (and float32's step at that loss), and as level otherwise.", ""]
-    for result in results:
-        rise, kinds, end = middle_rise(result), middles(result), end_loss(result)
-        middle = len(result["alphas"]) // 2
-        lines += [f"## {result['name']}", "",
-                  f"Data: {result['data']}. Random start, seed {result['seed']}, {result['epochs']} epochs, final accuracy "
-                  f"{result['accuracy']:.3f}. Pairs: {len(result['paths'])} of the {result['pairs_of']} pairs of L1 units"
-                  + (" (drawn at random with the seed)." if len(result["paths"]) < result["pairs_of"] else " (all)."), "",
-                  f"End loss {end:.3g}; rounding seen between the ends {end_rounding(result):.2g}. Middle minus ends: "
-                  f"min {rise.min():.3g}, median {np.median(rise):.3g}, max {rise.max():.3g}.", "",
-                  landscape_finding(result), "",
-                  table(["units i, j", "loss at the ends (alpha 0 / 1)", "loss in the middle", "middle minus ends",
-                         "middle"],
-                        [[f"{i}, {j}", f"{losses[0]:.6g} / {losses[-1]:.6g}", f"{losses[middle]:.6g}", f"{r:+.3g}", k]
-                         for (i, j, losses), r, k in zip(result["paths"], rise, kinds)], markdown=True), ""]
-    return "\n".join(lines)
+    return LandscapeResult(data=data.description, name=data.label, layer="L1", alphas=alphas, paths=paths,
+                           accuracy=float(history.history["accuracy"][-1]), epochs=epochs or data.epochs, seed=seed,
+                           pairs_of=data.layer_sizes[0] * (data.layer_sizes[0] - 1) // 2)

@@ -4,18 +4,82 @@
 (``training.train_seeds``); ``sweep_rows`` says per scheme how often every
 unit separated, and ``alignment_rows`` matches each seed's L1 units to its
 scheme's first seed (``analysis.match_units``): did other seeds learn the
-same units in another order? ``sweep_markdown`` is the ``summary.md``;
-``figures.sweep`` draws the rest.
+same units in another order? ``summaries.sweep`` words them (``sweep_markdown``,
+the ``summary.md``); ``figures.sweep`` draws the rest.
 """
+from dataclasses import dataclass
+
 import numpy as np
 
-from course_companion.analysis import match_units, smallest_distance
-from course_companion.tables import header_line, number, table
+from course_companion.analysis import Match, match_units, smallest_distance
 
-__all__ = ["SAME_UNIT", "run_sweep", "sweep_rows", "allows_flips", "alignment_rows", "sweep_table", "alignment_table",
-           "alignment_finding", "sweep_markdown"]
+__all__ = ["SAME_UNIT", "ReplicaRun", "SweepRow", "AlignmentRow", "run_sweep", "sweep_rows", "allows_flips",
+           "alignment_rows"]
 
 SAME_UNIT = 0.99  # a matched similarity at least this counts as "the same unit" in the sweep's words
+
+
+@dataclass(frozen=True, eq=False)
+class ReplicaRun:
+    """One replica of a sweep: a scheme trained from one seed (``run_sweep``).
+
+    Attributes:
+        scheme: the scheme's name.
+        seed: int, the replica's seed.
+        recording: its ``Recording``.
+    """
+
+    scheme: str
+    seed: int
+    recording: object
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    """One scheme's seeds, summed up (``sweep_rows``).
+
+    Attributes:
+        scheme: the scheme's name.
+        layers: the hidden layers' names.
+        seeds: int, how many seeds ran.
+        separated: float, the share of seeds in which every unit of the hidden layers separated (0 to 1).
+        smallest_min, smallest_median, smallest_max: the smallest distance between two L1 units at the end, its
+            minimum, median and maximum over the seeds.
+        accuracy_median: float, the median final accuracy over the seeds (NaN where none was logged).
+    """
+
+    scheme: str
+    layers: list
+    seeds: int
+    separated: float
+    smallest_min: float
+    smallest_median: float
+    smallest_max: float
+    accuracy_median: float
+
+
+@dataclass(frozen=True, eq=False)
+class AlignmentRow:
+    """One seed's units of a layer matched to its scheme's first seed (``alignment_rows``).
+
+    Attributes:
+        scheme: the scheme's name.
+        seed: int, the seed matched.
+        reference: int, the scheme's first seed (matched to).
+        match: the ``analysis.Match`` (order, flipped, similarity per unit).
+        median, smallest: the matched cosine similarities' median and smallest, at the end.
+        start_median, start_smallest: the same matching done on the starting weights (record 0): the similarity that
+            matching alone finds between two random starts.
+    """
+
+    scheme: str
+    seed: int
+    reference: int
+    match: Match
+    median: float
+    smallest: float
+    start_median: float
+    start_smallest: float
 
 
 def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, data="", progress=True, first_seed=0,
@@ -23,34 +87,35 @@ def run_sweep(schemes, seeds, X, y, epochs=20, every="epoch", batch_size=32, dat
     """Train ``seeds`` seeds of each scheme as replicas of one model: ``training.train_seeds``.
 
     Returns:
-        list of dicts ``{"scheme", "seed", "recording"}``, one per replica.
+        a ``ReplicaRun`` per replica: the schemes in order, each one's seeds from ``first_seed``.
     """
     from course_companion.training import train_seeds
 
-    return train_seeds(schemes, seeds, X, y, epochs=epochs, every=every, batch_size=batch_size, data=data,
-                       progress=progress, first_seed=first_seed, **settings)
+    results = train_seeds(schemes, seeds, X, y, epochs=epochs, every=every, batch_size=batch_size, data=data,
+                          progress=progress, first_seed=first_seed, **settings)
+    return [ReplicaRun(r["scheme"], r["seed"], r["recording"]) for r in results]  # training.train_seeds gives dicts
 
 
 def sweep_rows(results):
-    """Per scheme: seeds, share of seeds in which every unit of the hidden layers separated,
+    """A ``SweepRow`` per scheme of ``run_sweep``'s results: seeds, share of seeds in which every unit of the hidden layers separated,
     smallest L1 distance at the end (min, median, max over seeds), median final accuracy."""
     rows = []
-    for scheme in dict.fromkeys(r["scheme"] for r in results):
-        mine = [r["recording"] for r in results if r["scheme"] == scheme]
+    for scheme in dict.fromkeys(r.scheme for r in results):
+        mine = [r.recording for r in results if r.scheme == scheme]
         layers = mine[0].hidden_layers
         smallest = np.array([smallest_distance(rec.distances(layers[0], record=-1)) for rec in mine])
         separated = [all(smallest_distance(rec.distances(l, record=-1)) > 0 for l in layers) for rec in mine]
         accuracy = np.array([rec.log("accuracy")[-1] for rec in mine])
-        rows.append({
-            "scheme": scheme,
-            "layers": layers,
-            "seeds": len(mine),
-            "separated": float(np.mean(separated)),
-            "smallest_min": float(smallest.min()),
-            "smallest_median": float(np.median(smallest)),
-            "smallest_max": float(smallest.max()),
-            "accuracy_median": float(np.nanmedian(accuracy)) if np.any(~np.isnan(accuracy)) else float("nan"),
-        })
+        rows.append(SweepRow(
+            scheme=scheme,
+            layers=layers,
+            seeds=len(mine),
+            separated=float(np.mean(separated)),
+            smallest_min=float(smallest.min()),
+            smallest_median=float(np.median(smallest)),
+            smallest_max=float(smallest.max()),
+            accuracy_median=float(np.nanmedian(accuracy)) if np.any(~np.isnan(accuracy)) else float("nan"),
+        ))
     return rows
 
 
@@ -64,105 +129,20 @@ def alignment_rows(results, layer="L1"):
     """Each seed's units of ``layer`` matched to its scheme's first seed (``analysis.match_units``).
 
     Returns:
-        one dict per seed after the first of each scheme: ``scheme``, ``seed``,
-        ``reference`` (the first seed), ``match`` (an ``analysis.Match``), the
-        matched cosine similarities' ``median`` and ``smallest``, and
-        ``start_median`` and ``start_smallest``: the same matching done on
-        the starting weights (record 0), the similarity that matching alone
-        finds between two random starts.
+        an ``AlignmentRow`` per seed after the first of each scheme.
     """
     rows = []
-    for scheme in dict.fromkeys(r["scheme"] for r in results):
-        mine = [r for r in results if r["scheme"] == scheme]
-        reference = mine[0]["recording"]
+    for scheme in dict.fromkeys(r.scheme for r in results):
+        mine = [r for r in results if r.scheme == scheme]
+        reference = mine[0].recording
         flips = allows_flips(reference.metadata)
         for other in mine[1:]:
-            match = match_units(reference.units(layer, record=-1), other["recording"].units(layer, record=-1),
+            match = match_units(reference.units(layer, record=-1), other.recording.units(layer, record=-1),
                                 allow_flips=flips)
-            start = match_units(reference.units(layer, record=0), other["recording"].units(layer, record=0),
+            start = match_units(reference.units(layer, record=0), other.recording.units(layer, record=0),
                                 allow_flips=flips)
-            rows.append({"scheme": scheme, "seed": other["seed"], "reference": mine[0]["seed"], "match": match,
-                         "median": float(np.median(match.similarity)), "smallest": float(match.similarity.min()),
-                         "start_median": float(np.median(start.similarity)), "start_smallest": float(start.similarity.min())})
+            rows.append(AlignmentRow(scheme=scheme, seed=other.seed, reference=mine[0].seed, match=match,
+                                     median=float(np.median(match.similarity)), smallest=float(match.similarity.min()),
+                                     start_median=float(np.median(start.similarity)),
+                                     start_smallest=float(start.similarity.min())))
     return rows
-
-
-# -- summary.md --------------------------------------------------------------
-def sweep_table(rows):
-    """``sweep``'s rows (``sweep_rows``) as a Markdown table."""
-    layers = " and ".join(rows[0]["layers"]) if rows else "L1"
-    heads = ["scheme", "seeds", f"seeds in which every {layers} unit separated",
-             "smallest L1 distance at the end (min / median / max over seeds)", "median final accuracy"]
-    cells = [[r["scheme"], str(r["seeds"]), f"{r['separated']:.0%}",
-              " / ".join(number(r[k]) for k in ("smallest_min", "smallest_median", "smallest_max")),
-              f"{r['accuracy_median']:.3f}"] for r in rows]
-    return table(heads, cells, markdown=True)
-
-
-def alignment_table(aligned):
-    """Per scheme, how alike the seeds' matched L1 units are (``alignment_rows``), as Markdown."""
-    heads = ["scheme", "seeds matched to the first", "at the start: median / least alike unit (median over seeds)",
-             "median similarity per seed (min / median / max)",
-             "least alike unit per seed (min / median / max)", f"seeds with every unit at >= {SAME_UNIT}",
-             "flipped matches"]
-    cells = []
-    for scheme in dict.fromkeys(r["scheme"] for r in aligned):
-        mine = [r for r in aligned if r["scheme"] == scheme]
-        spread = [" / ".join(f"{f([r[key] for r in mine]):.3f}" for f in (min, np.median, max)) for key in ("median", "smallest")]
-        same = sum(r["smallest"] >= SAME_UNIT for r in mine)
-        flips = sum(int(r["match"].flipped.sum()) for r in mine)
-        start = " / ".join(f"{np.median([r[key] for r in mine]):.3f}" for key in ("start_median", "start_smallest"))
-        cells.append([scheme, str(len(mine)), start, *spread, f"{same} of {len(mine)}", str(flips)])
-    return table(heads, cells, markdown=True)
-
-
-def alignment_finding(aligned):
-    """One plain sentence per scheme on what the matching shows, whichever way it went."""
-    lines = []
-    for scheme in dict.fromkeys(r["scheme"] for r in aligned):
-        mine = [r for r in aligned if r["scheme"] == scheme]
-        same = sum(r["smallest"] >= SAME_UNIT for r in mine)
-        worst = np.median([r["smallest"] for r in mine])
-        verdict = ("the same units, up to order and sign" if same == len(mine) else
-                   "not the same units" if same == 0 else "the same units in some seeds, not in others")
-        lines.append(f"- {scheme}: in {same} of {len(mine)} seeds every L1 unit matched a unit of seed "
-                     f"{mine[0]['reference']} with cosine similarity >= {SAME_UNIT}; the least alike unit of the "
-                     f"median seed has {worst:.3f}. In words: {verdict}.")
-    return "\n".join(lines)
-
-
-def sweep_markdown(rows, meta, epochs, seeds, data, aligned=()):
-    """The sweep's ``summary.md``; ``seeds`` is the range of seeds each scheme ran."""
-    flips = allows_flips(meta)
-    data_line = (f"Data: {data}. Epochs: {epochs}. Seeds {seeds[0]} to {seeds[-1]} of each scheme, "
-                 "trained side by side as replicas of one model.")
-    lines = [
-        "# Does a random start always separate the units?",
-        "",
-        header_line(meta, data_line),
-        "",
-        sweep_table(rows),
-        "",
-        "Distances are euclidean, between units' weights (incoming weights and bias) at the end; 0 means exactly equal.",
-        "Accuracy is on the training data, evaluated at the end of the last epoch.",
-        "",
-    ]
-    if aligned:
-        lines += [
-            "## Do different seeds learn the same units, in another order?",
-            "",
-            "Each seed's L1 units, at the end, matched one to one to those of its scheme's first seed (the",
-            *(["matching with the largest total cosine similarity; a sigmoid unit may match sign-flipped, since",
-               "weights (-w, -b) give 1 - a, which the next layer absorbs). Similarity 1 means the same unit."]
-              if flips else
-              ["matching with the largest total cosine similarity; ReLU units match without sign flips, which they",
-               "do not have, and a ReLU unit scaled by c > 0 with its outgoing weights scaled by 1/c computes the same",
-               "function: cosine similarity ignores that scale). Similarity 1 means the same unit."]),
-            "\"At the start\" is the same matching on the starting weights: what matching finds between two starts.",
-            "",
-            alignment_table(aligned),
-            "",
-            alignment_finding(aligned),
-            "",
-        ]
-    return "\n".join(lines)

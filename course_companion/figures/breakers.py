@@ -1,13 +1,14 @@
 """``breakers``' figure: changes down, data sets across, held or broke in each cell with the accuracy.
 
-No training here: it reads the results of ``experiments.run_breakers``.
+No training here: it reads the ``ChangeResult``s of ``experiments.run_breakers``.
 """
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from course_companion.experiments.breakers import ROUNDING, change_words
+from course_companion.experiments.breakers import ROUNDING
 from course_companion.figures.style import MAX_WIDTH, add_footer
+from course_companion.summaries.breakers import change_words
 from course_companion.tables import number
 
 __all__ = ["VERDICT_COLORS", "plot_breakers", "breakers_figures"]
@@ -16,7 +17,7 @@ VERDICT_COLORS = {"held": "#9ecae1", "broke": "#fdae6b", "rounding": "#fee6ce"}
 
 
 def _verdict(result):
-    return "held" if result["held"] else ("rounding" if result["rounding"] else "broke")
+    return "held" if result.held else ("rounding" if result.rounding else "broke")
 
 
 def plot_breakers(results, metadata=None):
@@ -25,10 +26,10 @@ def plot_breakers(results, metadata=None):
     Each cell says held or broke (and how many distinct units L1 ended with, and the relative tie gap at the end)
     and the final accuracy; its colour is the verdict, pale orange where the tie broke by rounding alone.
     """
-    datasets = list(dict.fromkeys(r["data"] for r in results))
-    changes = list(dict.fromkeys(r["change"].name for r in results))
-    cell = {(r["change"].name, r["data"]): r for r in results}
-    first = {r["change"].name: r["change"] for r in results}
+    datasets = list(dict.fromkeys(r.data for r in results))
+    changes = list(dict.fromkeys(r.change.name for r in results))
+    cell = {(r.change.name, r.data): r for r in results}
+    first = {r.change.name: r.change for r in results}
     rows = len(changes)
     fig = Figure(figsize=(MAX_WIDTH, 0.46 * rows + 1.4), layout="constrained")
     ax = fig.add_subplot()
@@ -40,12 +41,12 @@ def plot_breakers(results, metadata=None):
             r = cell.get((c, d))
             if r is None:
                 continue
-            verdict = "held" if r["held"] else f"broke: {r['distinct']} distinct units"
-            if r["gaps"][0] > 0:  # the change was the start: apart before training began
-                verdict = f"apart from the start: {r['distinct']} units"
+            verdict = "held" if r.held else f"broke: {r.distinct} distinct units"
+            if r.gaps[0] > 0:  # the change was the start: apart before training began
+                verdict = f"apart from the start: {r.distinct} units"
             # How far apart, so that a break of a few float steps does not read like Dropout's.
-            size = "" if r["held"] else f"relative tie gap {number(r['relative'])}\n"
-            ax.text(j, i, f"{verdict}\n{size}accuracy {r['accuracy']:.3f}", ha="center", va="center", fontsize=6,
+            size = "" if r.held else f"relative tie gap {number(r.relative)}\n"
+            ax.text(j, i, f"{verdict}\n{size}accuracy {r.accuracy:.3f}", ha="center", va="center", fontsize=6,
                     linespacing=1.1)
     said = change_words(results)
     labels = [said[c] for c in changes]
@@ -68,7 +69,7 @@ def plot_breakers(results, metadata=None):
                        Patch(color=VERDICT_COLORS["broke"], label="broke"),
                        Patch(color=VERDICT_COLORS["rounding"], label=f"broke by rounding only (under {ROUNDING} float steps)")],
               loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=3, fontsize=6.5, frameon=False)
-    held = sum(r["held"] for r in results)
+    held = sum(r.held for r in results)
     fig.suptitle(f"What breaks a tie? One change at a time from tied units: {held} of {len(results)} kept the tie",
                  fontsize=9)
     add_footer(fig, metadata=metadata)

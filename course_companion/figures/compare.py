@@ -6,9 +6,9 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_companion.experiments.compare import answer_finding
 from course_companion.figures.panels import draws_as_maps, plot_distance_matrix, plot_distances, plot_units
 from course_companion.figures.style import MAX_WIDTH, add_footer, check_recordings, scheme_color
+from course_companion.summaries.compare import answer_finding
 
 __all__ = ["answer_figure", "distances_figure", "heatmaps_figure", "units_figure", "compare_figures"]
 

@@ -1,6 +1,6 @@
 """``gaps``' figures: the output gap against epochs, and the epoch each jitter's output gap separated.
 
-No training here: they read the results of ``experiments.run_gaps``.
+No training here: they read the ``GapsResult``s of ``experiments.run_gaps``.
 """
 import numpy as np
 from matplotlib import colormaps
@@ -13,7 +13,7 @@ __all__ = ["plot_gap_curves", "plot_separation_epochs", "gaps_figures"]
 
 
 def _label(result):
-    return f"{result['name']}, {result['optimizer'].upper() if result['optimizer'] == 'sgd' else 'Adam'}({result['learning_rate']:g})"
+    return f"{result.name}, {result.optimizer.upper() if result.optimizer == 'sgd' else 'Adam'}({result.learning_rate:g})"
 
 
 def plot_gap_curves(results):
@@ -27,20 +27,20 @@ def plot_gap_curves(results):
     rows = int(np.ceil(len(results) / cols))
     fig = Figure(figsize=(MAX_WIDTH, 2.6 * rows + 0.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
-    colors = colormaps["viridis"](np.linspace(0, 0.9, len(results[0]["jitters"])))
+    colors = colormaps["viridis"](np.linspace(0, 0.9, len(results[0].jitters)))
     for ax, result in zip(axes, results):
         # An output gap of exactly 0 (two tied ReLU units that died together) sits on an "exactly 0" row.
-        zeros = bool(np.any(result["output"] == 0))
-        floor = floor_for_zero([result["output"]]) if zeros else None
-        for gap, curve, color in zip(result["jitters"], result["output"], colors):
+        zeros = bool(np.any(result.output == 0))
+        floor = floor_for_zero([result.output]) if zeros else None
+        for gap, curve, color in zip(result.jitters, result.output, colors):
             shown = np.where(curve > 0, curve, floor) if zeros else curve
-            ax.plot(result["epochs"], shown, color=color, lw=1.2, label=f"{gap:.0e}")
+            ax.plot(result.epochs, shown, color=color, lw=1.2, label=f"{gap:.0e}")
         ax.set_yscale("log")
         ax.axhline(THRESHOLD, color="0.3", ls="--", lw=0.8)
         ax.axhline(FLOAT32_RESOLUTION, color="tab:red", ls=":", lw=0.8)
         if zeros:
             zero_row(ax, floor)
-        counts = ", ".join(f"{result['verdict'].count(v)} {v}" for v in ("grew", "stayed", "shrank"))
+        counts = ", ".join(f"{result.verdict.count(v)} {v}" for v in ("grew", "stayed", "shrank"))
         ax.set_title(f"{_label(result)}:\n{counts}", fontsize=8)
         ax.set_xlabel("epochs", fontsize=8)
         ax.set_ylabel("output gap: largest difference\nbetween tied units' outputs", fontsize=8)
@@ -65,13 +65,13 @@ def plot_separation_epochs(results):
     ax = fig.add_subplot()
     never = []
     for k, result in enumerate(results):
-        ok = ~np.isnan(result["reached"])
+        ok = ~np.isnan(result.reached)
         if not ok.any():
             never.append(_label(result))
             continue
-        slope = result["slope"]
+        slope = result.slope
         text = f", {slope:.2g} more epochs per factor of 10 smaller" if np.isfinite(slope) else ""
-        ax.plot(result["jitters"][ok], result["reached"][ok], "o-", color=f"C{k}", label=_label(result) + text)
+        ax.plot(result.jitters[ok], result.reached[ok], "o-", color=f"C{k}", label=_label(result) + text)
     ax.set_xscale("log")
     ax.set_xlabel("jitter: the standard deviation of the noise added at the start")
     ax.set_ylabel(f"epoch the output gap\nreached {THRESHOLD:g}")
