@@ -80,12 +80,12 @@ for units in (24, 25, 33):
     for r in run_breakers(sized, ["none", "batchnorm", "rmsprop", "float64"], epochs=1, seed=lab.seed, progress=False):
         groups = " | ".join(unit_span(g) for g in r.groups) or "none"
         print(f"L1 of {units}: {r.change.name:9} tie {'held' if r.held else 'broke'}; units equal to each "
-              f"other after epoch 1: {groups}; tie gap {r.gaps[1]:.3g}")
+              f"other after epoch 1: {groups}; full tie gap {r.gaps[1]:.3g}")
 
 # %% [markdown]
 # ## Does a rounding difference grow?
-# The 25 units with BatchNormalization again, trained longer: the tie gap
-# after the first epoch and at the end, and the relative tie gap (the gap
+# The 25 units with BatchNormalization again, trained longer: the full tie gap
+# after the first epoch and at the end, and the relative full tie gap (the gap
 # over the largest weight: float32 resolves about 1.2e-7 of it).
 
 # %%
@@ -95,8 +95,8 @@ for r in run_breakers(week2, ["batchnorm"], epochs=lab.epochs or EPOCHS[week2.mo
         print(f"BatchNormalization after L1, {r.epochs} epochs: the tie held exactly here; nothing to grow.")
     else:
         growth = f" ({end / first:.3g}x)" if first > 0 else ""
-        print(f"BatchNormalization after L1, {r.epochs} epochs: tie gap {first:.3g} after epoch 1, {end:.3g} at the "
-              f"end{growth}; relative tie gap at the end {r.relative:.3g}; "
+        print(f"BatchNormalization after L1, {r.epochs} epochs: full tie gap {first:.3g} after epoch 1, {end:.3g} at the "
+              f"end{growth}; relative full tie gap at the end {r.relative:.3g}; "
               f"{'by rounding only' if r.rounding else 'more than rounding'}; accuracy {r.accuracy:.3f}")
 
 # %% [markdown]

@@ -6,7 +6,7 @@ weights. **The tie** is the same in every row: all units of L1 are one group,
 and it **held** when their incoming weights, biases, outgoing weights (rows of
 L2's kernel) and any per-unit values between (BatchNormalization's four) are
 exactly equal after training (``testing.assert_tied``, exact on the CPU); else
-it **broke**, and the tie gap says how far apart the units ended. With an input
+it **broke**, and the full tie gap says how far apart the units ended. With an input
 mask the compared kernel is the stored one (its masked-out weights never
 change); with two activations in L1 the weights are compared, not the
 activations. The start is the ``constant`` scheme (every weight
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_companion.analysis import FLOAT32_RESOLUTION, distinct_units, identical_groups, relative_tie_gap, tie_gap
+from course_companion.analysis import FLOAT32_RESOLUTION, distinct_units, full_tie_gap, identical_groups, relative_tie_gap
 from course_companion.analysis.tie import PARTS
 from course_companion.checks import check_int
 from course_companion.data import check_xy
@@ -41,7 +41,7 @@ EPOCHS = {"coffee": 8, "binary": 10, "multiclass": 10}
 START_CONSTANT = {"multiclass": 0.05}
 SGD_LEARNING_RATE = 0.1  # plain SGD at Adam's 0.001 barely moves in these epochs
 L2_PENALTY = 0.01
-# A tie that broke by less than this many steps of its dtype's resolution (relative tie gap at the end) broke by
+# A tie that broke by less than this many steps of its dtype's resolution (relative full tie gap at the end) broke by
 # rounding alone: a CPU kernel that rounds some units differently (scripts/tie_rounding.py), not the model.
 ROUNDING = 100
 RESOLUTION = {"float32": FLOAT32_RESOLUTION, "float64": 2.0**-52}
@@ -79,8 +79,8 @@ class ChangeResult:
         message: ``assert_tied``'s message where the tie broke, else "".
         distinct: int, distinct L1 units at the end.
         groups: L1's units that ended equal, as lists (``analysis.identical_groups``).
-        gaps: [start, after epoch 1, end]: the full tie gap (``analysis.tie_gap`` over every part a tie needs).
-        relative: float, the relative tie gap at the end.
+        gaps: [start, after epoch 1, end]: the full tie gap (``analysis.full_tie_gap``: every part a tie needs).
+        relative: float, the relative full tie gap at the end.
         rounding: bool, exactly tied at the start and broke, but by less than ``ROUNDING`` steps of the dtype's
             resolution.
         accuracy: float, on the training data, Dropout and noise off.
@@ -165,12 +165,16 @@ def words(change, data=None):
     return change.words.format(activation=data.model.activation, batch=data.batch_size)
 
 
-def _units(branch_model):
-    """L1's units as one row each: every part a tie needs (``analysis.tie.PARTS``) side by side, float64."""
+def _parts(branch_model):
+    """L1's parts of a tie (``analysis.tie.PARTS``: incoming weights and biases, outgoing weights, values between)."""
     from course_companion.models.dense import tie_parts
 
     parts = tie_parts(branch_model, "L1")
-    parts = {"incoming": parts["units"], "outgoing": parts["outgoing"], "between": parts["between"]}
+    return {"incoming": parts["units"], "outgoing": parts["outgoing"], "between": parts["between"]}
+
+
+def _rows(parts):
+    """One row per unit: every part side by side, float64 (what distinct units and equal groups are read from)."""
     return np.concatenate([np.asarray(parts[k], np.float64) for k in PARTS if parts[k] is not None], axis=1)
 
 
@@ -219,26 +223,27 @@ def run_breakers(data, changes=None, epochs=None, seed=0, progress=True):
 
         starts, firsts = [], []
         first_epoch = keras.callbacks.LambdaCallback(
-            on_train_begin=lambda logs: starts.extend(_units(b) for b in first_epoch.model.branches),
-            on_epoch_end=lambda epoch, logs: epoch == 0 and firsts.extend(_units(b) for b in first_epoch.model.branches))
+            on_train_begin=lambda logs: starts.extend(_parts(b) for b in first_epoch.model.branches),
+            on_epoch_end=lambda epoch, logs: epoch == 0 and firsts.extend(_parts(b) for b in first_epoch.model.branches))
         label = f"{data.label}: {', '.join(c.name for c in members)}" if progress else None
         model, _ = train(build, X, [y] * len(branches), total, seed, batch, [first_epoch], label,
                          loss_parts=len(branches), shuffle=settings["shuffle"])
         accuracy = branch_accuracy(model, *data.loss_data)
         for k, (change, branch_model) in enumerate(zip(members, model.branches)):
-            end = _units(branch_model)
+            end = _parts(branch_model)
             try:
                 assert_tied(branch_model, "L1", group)
                 held, message = True, ""
             except AssertionError as exc:
                 held, message = False, str(exc)
-            gaps = [float(tie_gap(u, group)) for u in (starts[k], firsts[k], end)]
-            relative = float(relative_tie_gap(end, group))
+            gaps = [float(full_tie_gap(p, group)) for p in (starts[k], firsts[k], end)]
+            rows = _rows(end)
+            relative = float(relative_tie_gap(rows, group))
             # Only a tie that was exact at the start can break by rounding (a jitter or a random start is not).
             rounding = not held and gaps[0] == 0 and relative < ROUNDING * RESOLUTION[settings["dtype"]]
             results[change.name] = ChangeResult(
                 change=change, words=words(change, data), data=data.label, held=held, message=message,
-                distinct=distinct_units(end), groups=identical_groups(end), gaps=gaps, relative=relative,
+                distinct=distinct_units(rows), groups=identical_groups(rows), gaps=gaps, relative=relative,
                 rounding=rounding, accuracy=accuracy[k], epochs=total, dtype=settings["dtype"],
             )
     return [results[c.name] for c in changes]

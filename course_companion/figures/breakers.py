@@ -23,7 +23,7 @@ def _verdict(result):
 def plot_breakers(results, metadata=None):
     """One row per change (grouped by the learner's condition), one column per data set.
 
-    Each cell says held or broke (and how many distinct units L1 ended with, and the relative tie gap at the end)
+    Each cell says held or broke (and how many distinct units L1 ended with, and the relative full tie gap at the end)
     and the final accuracy; its colour is the verdict, pale orange where the tie broke by rounding alone.
     """
     datasets = list(dict.fromkeys(r.data for r in results))
@@ -45,7 +45,7 @@ def plot_breakers(results, metadata=None):
             if r.gaps[0] > 0:  # the change was the start: apart before training began
                 verdict = f"apart from the start: {r.distinct} units"
             # How far apart, so that a break of a few float steps does not read like Dropout's.
-            size = "" if r.held else f"relative tie gap {number(r.relative)}\n"
+            size = "" if r.held else f"relative full tie gap {number(r.relative)}\n"
             ax.text(j, i, f"{verdict}\n{size}accuracy {r.accuracy:.3f}", ha="center", va="center", fontsize=6,
                     linespacing=1.1)
     said = change_words(results)

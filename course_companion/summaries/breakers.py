@@ -5,13 +5,13 @@ from course_companion.tables import header_line, number, table
 __all__ = ["HEADER", "breakers_rows", "unit_span", "change_words", "condition_findings", "breakers_finding",
            "breakers_markdown"]
 
-HEADER = ["condition", "change", "data", "tie", "distinct units", "final accuracy", "tie gap at the start",
+HEADER = ["condition", "change", "data", "tie", "distinct units", "final accuracy", "full tie gap at the start",
           "after epoch 1", "at the end", "relative, at the end", "epochs"]
 
 
 def breakers_rows(results):
     """The summary table's rows, one per ``ChangeResult`` (``experiments.run_breakers``): condition, change, data,
-    tie, distinct units, final accuracy, tie gaps, epochs (``HEADER``)."""
+    tie, distinct units, final accuracy, full tie gaps, epochs (``HEADER``)."""
     rows = []
     for r in results:
         start, first, end = r.gaps
@@ -89,7 +89,7 @@ def breakers_finding(results):
             size = ("by rounding only" if r.rounding else "by more than rounding")
             parts.append(f"broke on {r.data} {size} ({r.distinct} distinct units"
                          + (f"; units {equal} stayed equal" if equal else "")
-                         + f"; tie gap {number(first)} after epoch 1, {number(end)} at the end, relative "
+                         + f"; full tie gap {number(first)} after epoch 1, {number(end)} at the end, relative "
                          f"{number(r.relative)} in {r.dtype})")
         lines.append(f"{name}: " + "; ".join(parts) + ".")
     return lines
@@ -107,8 +107,9 @@ def breakers_markdown(results, meta):
         "Each row starts from tied units and changes one thing. The tie is the same in every row: all units of L1, "
         "held when their incoming weights, biases, outgoing weights (rows of L2's kernel) and any per-unit values "
         "between (BatchNormalization's gamma, beta, moving mean and variance) are exactly equal after training "
-        "(`assert_tied`; exact equality on the CPU); broke otherwise. The tie gap is the largest difference inside "
-        "the group. The start is every weight equal (0; 0.05 for Week 2's ReLU model, where 0 gives no gradient at "
+        "(`assert_tied`; exact equality on the CPU); broke otherwise. The full tie gap is the largest difference "
+        "between two units of the group over all of these (`compare`'s tie gap counts incoming weights and biases "
+        "only); relative: over the largest of those values. The start is every weight equal (0; 0.05 for Week 2's ReLU model, where 0 gives no gradient at "
         "all), except in the rows that change the start. With a per-unit input mask the stored kernel is compared "
         "(masked-out weights keep their start); with two activations in L1 the weights are compared. Accuracy is on "
         "the training data with Dropout and noise off.",
@@ -119,7 +120,7 @@ def breakers_markdown(results, meta):
         "",
         *[f"- {line}" for line in condition_findings(results)],
         "",
-        f"Row by row (\"by rounding only\": a relative tie gap under {ROUNDING} steps of the dtype's resolution):",
+        f"Row by row (\"by rounding only\": a relative full tie gap under {ROUNDING} steps of the dtype's resolution):",
         "",
         *[f"- {line}" for line in breakers_finding(results)],
     ]

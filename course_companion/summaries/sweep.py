@@ -64,7 +64,7 @@ def sweep_markdown(rows, meta, epochs, seeds, data, aligned=()):
         sweep_table(rows),
         "",
         "Distances are euclidean, between units' weights (incoming weights and bias) at the end; 0 means exactly equal.",
-        "Accuracy is on the training data, evaluated at the end of the last epoch.",
+        "Accuracy is on the training data: Keras's running accuracy over the last epoch's batches, as `fit` logs it.",
         "",
     ]
     if aligned:
