@@ -143,7 +143,7 @@ def build_parser():
     _data_sets(landscape)
     landscape.add_argument("--pairs", type=positive_int_option, default=30,
                            help="pairs of L1 units per data set, drawn with the seed; all where there are fewer (default: 30)")
-    landscape.add_argument("--points", type=positive_int_option, default=21, help="points along each path (default: 21)")
+    landscape.add_argument("--points", type=positive_int_option, default=21, help="points along each path, an odd number so that the middle (alpha 0.5) is one (default: 21)")
     gaps = _command(sub, "gaps", epochs=None)
     _data_sets(gaps)
     gaps.add_argument("--optimizers", nargs="+", choices=("adam", "sgd"), default=["adam", "sgd"], metavar="OPTIMIZER",

@@ -145,8 +145,9 @@ def _named_sets(args):
 
 def cmd_landscape(args):
     sets = _named_sets(args)
-    if args.points < 3:
-        raise UsageError(f"--points: expected at least 3 (the two ends and the middle); got {args.points}")
+    if args.points < 3 or args.points % 2 == 0:
+        raise UsageError(f"--points: expected an odd number, at least 3 (the two ends and the middle, alpha 0.5); "
+                         f"got {args.points}")
     with _prepared(args) as out:
         from course_companion.devices import run_metadata
         from course_companion.experiments.landscape import run_landscape

@@ -118,7 +118,10 @@ def test_landscape_command(tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv, match",
     [
-        (["landscape", "--points", "2"], "--points: expected at least 3 (the two ends and the middle); got 2"),
+        (["landscape", "--points", "2"], "--points: expected an odd number, at least 3 (the two ends and the middle, "
+                                         "alpha 0.5); got 2"),
+        (["landscape", "--points", "4"], "--points: expected an odd number, at least 3 (the two ends and the middle, "
+                                         "alpha 0.5); got 4"),
         (["landscape", "--data", "tea"], "--data: invalid choice: 'tea'"),
     ],
 )

@@ -54,11 +54,15 @@ class LandscapeResult:
     seed: int
     pairs_of: int
 
+    @property
+    def middle(self):
+        """The index of alpha 0.5 (the two units equal): the middle of an odd number of points."""
+        return len(self.alphas) // 2
+
 
 def middle_rise(result):
     """Per path, the loss at the middle minus the mean of the two ends (float64 array)."""
-    middle = len(result.alphas) // 2
-    return np.array([losses[middle] - (losses[0] + losses[-1]) / 2 for _, _, losses in result.paths])
+    return np.array([losses[result.middle] - (losses[0] + losses[-1]) / 2 for _, _, losses in result.paths])
 
 
 def end_rounding(result):
@@ -203,12 +207,15 @@ def run_landscape(data, seed=0, pairs=30, points=21, epochs=None, progress=True)
         data: a ``data.DataSet``.
         seed: the model's seed (and the pairs' draw).
         pairs: how many L1 pairs (all of them where there are fewer), or None for all.
-        points: alphas per path.
+        points: alphas per path, an odd number >= 3 (so that the middle, alpha 0.5, is on the path).
         epochs: epochs of training (default the data set's).
 
     Returns:
         a ``LandscapeResult``.
     """
+    points = check_int(points, "points", minimum=3)
+    if points % 2 == 0:
+        raise ValueError(f"points must be odd, so that the middle (alpha 0.5) is on the path; got {points}")
     from course_companion.training import train_scheme
 
     label = f"{data.name}, random seed {seed}" if progress else None

@@ -50,7 +50,6 @@ def landscape_markdown(results, meta):
              f"difference (and float32's step at that loss), and as level otherwise.", ""]
     for result in results:
         rise, kinds, end = middle_rise(result), middles(result), end_loss(result)
-        middle = len(result.alphas) // 2
         lines += [f"## {result.name}", "",
                   f"Data: {result.data}. Random start, seed {result.seed}, {result.epochs} epochs, final accuracy "
                   f"{result.accuracy:.3f}. Pairs: {len(result.paths)} of the {result.pairs_of} pairs of L1 units"
@@ -60,6 +59,6 @@ def landscape_markdown(results, meta):
                   landscape_finding(result), "",
                   table(["units i, j", "loss at the ends (alpha 0 / 1)", "loss in the middle", "middle minus ends",
                          "middle"],
-                        [[f"{i}, {j}", f"{losses[0]:.6g} / {losses[-1]:.6g}", f"{losses[middle]:.6g}", f"{r:+.3g}", k]
+                        [[f"{i}, {j}", f"{losses[0]:.6g} / {losses[-1]:.6g}", f"{losses[result.middle]:.6g}", f"{r:+.3g}", k]
                          for (i, j, losses), r, k in zip(result.paths, rise, kinds)], markdown=True), ""]
     return "\n".join(lines)
